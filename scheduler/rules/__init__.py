@@ -1,0 +1,52 @@
+"""The rule catalogue: one module per rule, each with its encode, its check and its doc.
+
+HARD rules must never be broken; SOFT terms make up the objective, in priority order, each
+weighted by the scenario's `objective` setting of the same name.
+"""
+
+from __future__ import annotations
+
+from scheduler.rules import (
+    capacity,
+    consecutive,
+    continuity,
+    coverage,
+    eligibility,
+    fairness,
+    hours,
+    nights,
+    one_shift_per_day,
+    overstaffing,
+    requests,
+    rest,
+    runs,
+    shift_limits,
+    successions,
+    weekends,
+    workload,
+)
+
+HARD = [
+    eligibility,
+    one_shift_per_day,
+    coverage,  # staffing cap (its soft side is the `uncovered` term)
+    capacity,
+    rest,
+    consecutive,
+    nights,
+    hours,
+    weekends,
+    successions,
+    shift_limits,
+    runs,
+]
+
+# (objective weight name, module) in priority order
+SOFT = [
+    ("uncovered", coverage),
+    ("fairness", fairness),
+    ("requests", requests),
+    ("workload", workload),
+    ("continuity", continuity),
+    ("overstaffing", overstaffing),
+]

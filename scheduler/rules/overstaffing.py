@@ -1,0 +1,31 @@
+"""Over-staffing: readers covering a site beyond what it needs (allowed up to `max_readers`) each
+cost a little, so spare capacity is used only when it buys something."""
+
+from __future__ import annotations
+
+from scheduler.rules.base import ModelVars, RosterView
+
+NAME = "overstaffing"
+
+
+def term(v: ModelVars):
+    covering: dict[tuple[str, int], list] = {}
+    for (_rid, i, site), var in v.y.items():
+        covering.setdefault((site, i), []).append(var)
+    terms = []
+    for key, vars_ in covering.items():
+        demand = v.inst.demands[key]
+        if demand.max_readers > demand.required and len(vars_) > demand.required:
+            over = v.model.new_int_var(0, len(vars_), f"over:{key[0]}:{key[1]}")
+            v.model.add_max_equality(over, [0, sum(vars_) - demand.required])
+            terms.append(over)
+    return sum(terms)
+
+
+def evaluate(view: RosterView) -> int:
+    total = 0
+    for key, readers in view.covers.items():
+        demand = view.inst.demands.get(key)
+        if demand:
+            total += max(0, len(set(readers)) - demand.required)
+    return total

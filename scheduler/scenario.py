@@ -1,0 +1,550 @@
+"""The scenario a coordinator states: readers, sites, shift types, coverage, rules, history.
+
+Pydantic v2 models with `extra="forbid"`, frozen, so a typo in a YAML key is an error and a
+validated scenario cannot drift. Cross-references (a need naming an unknown shift type, a reader
+with an undefined rule set) are checked after field validation and reported with their paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from functools import cached_property
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays as holidays_lib
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scheduler.errors import Issue, ScenarioReferenceError
+
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
+MAX_HORIZON_DAYS = 366
+MIN_HORIZON_DAYS = 7
+
+
+class Model(BaseModel):
+    """Base for every input model: unknown fields are errors; values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_timezone(name: str) -> str:
+    """Accept only IANA time-zone names that zoneinfo knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = "use an IANA name such as Europe/Paris, America/New_York or UTC"
+        raise ValueError(f"unknown time zone {name!r}; {hint}") from None
+    if name not in available_timezones() and name != "UTC":
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris")
+    return name
+
+
+TimeZoneName = Annotated[str, Field(min_length=1)]
+
+
+class DaySelector(str, Enum):
+    """Which dates something runs on. `weekdays` excludes public holidays; `mon`..`sun` do not."""
+
+    all = "all"
+    weekdays = "weekdays"
+    weekends = "weekends"
+    holidays = "holidays"
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+
+WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def day_matches(selectors: tuple[DaySelector, ...], day: dt.date, is_holiday: bool) -> bool:
+    """True when `day` is selected by any of `selectors` (holiday status from the caller's calendar)."""
+    for sel in selectors:
+        if sel is DaySelector.all:
+            return True
+        if sel is DaySelector.weekdays and day.weekday() < 5 and not is_holiday:
+            return True
+        if sel is DaySelector.weekends and day.weekday() >= 5:
+            return True
+        if sel is DaySelector.holidays and is_holiday:
+            return True
+        if sel.value == WEEKDAY_NAMES[day.weekday()]:
+            return True
+    return False
+
+
+class HolidayCalendar(Model):
+    """A public-holiday calendar from the `holidays` package: country code and optional subdivision."""
+
+    country: str = Field(min_length=2, max_length=3)
+    subdivision: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> HolidayCalendar:
+        try:
+            holidays_lib.country_holidays(self.country, subdiv=self.subdivision, years=2026)
+        except NotImplementedError as exc:
+            raise ValueError(
+                f"unknown holiday calendar {self.country!r}"
+                + (f" subdivision {self.subdivision!r}" if self.subdivision else "")
+                + f" ({exc}); use an ISO country code the `holidays` package supports, e.g. FR, US"
+            ) from None
+        return self
+
+    def dates(self, start: dt.date, end: dt.date) -> dict[dt.date, str]:
+        """Public holidays between `start` and `end` inclusive, with their names."""
+        cal = holidays_lib.country_holidays(
+            self.country, subdiv=self.subdivision, years=range(start.year, end.year + 1)
+        )
+        return {d: name for d, name in sorted(cal.items()) if start <= d <= end}
+
+
+class Horizon(Model):
+    """The planned period (inclusive dates) and the planning time zone."""
+
+    start: dt.date
+    end: dt.date
+    timezone: TimeZoneName = "Europe/Paris"
+    holidays: HolidayCalendar | None = Field(
+        default=None, description="Calendar that makes a shift a holiday shift for burden tallies."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return check_timezone(v)
+
+    @model_validator(mode="after")
+    def _length(self) -> Horizon:
+        days = (self.end - self.start).days + 1
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}; end must be on or after start")
+        if not MIN_HORIZON_DAYS <= days <= MAX_HORIZON_DAYS:
+            raise ValueError(
+                f"horizon is {days} days; it must be {MIN_HORIZON_DAYS} to {MAX_HORIZON_DAYS} days"
+            )
+        return self
+
+    @property
+    def days(self) -> list[dt.date]:
+        n = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=k) for k in range(n)]
+
+
+class ShiftKind(str, Enum):
+    day = "day"
+    evening = "evening"
+    night = "night"
+    on_call = "on_call"
+
+
+class ShiftType(Model):
+    """A kind of shift stated in local time: 18:30-08:30 crosses midnight and ends the next day."""
+
+    id: Id
+    label: str = ""
+    start: dt.time
+    end: dt.time
+    timezone: TimeZoneName | None = Field(
+        default=None, description="Zone of start/end; defaults to the horizon's planning zone."
+    )
+    days: tuple[DaySelector, ...] = (DaySelector.all,)
+    kind: ShiftKind = ShiftKind.day
+    burden_points: int = Field(default=1, ge=0, le=1000)
+    weekend_burden_points: int | None = Field(default=None, ge=0, le=1000)
+    holiday_burden_points: int | None = Field(default=None, ge=0, le=1000)
+    work_fraction: float = Field(
+        default=1.0, gt=0, le=1, description="Share of the shift counted as working time."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        return v if v is None else check_timezone(v)
+
+    @model_validator(mode="after")
+    def _times(self) -> ShiftType:
+        if self.start == self.end:
+            raise ValueError("start equals end; a shift must last between a minute and 24 hours")
+        if not self.days:
+            raise ValueError("days is empty; list at least one of all, weekdays, weekends, holidays, mon..sun")
+        return self
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+
+class Jurisdiction(Model):
+    """A license domain: a country (FR) or a US state (US-TX)."""
+
+    id: Id
+    name: str = ""
+
+
+class Subspecialty(Model):
+    id: Id
+    name: str = ""
+
+
+class CoverageNeed(Model):
+    """How many readers a site needs on a shift type, on which days, with which subspecialty."""
+
+    shift_type: Id
+    days: tuple[DaySelector, ...] | None = Field(
+        default=None, description="Defaults to the shift type's days; holidays from the site's calendar."
+    )
+    subspecialty: Id | None = None
+    readers: int = Field(default=1, ge=1, le=50)
+    max_readers: int | None = Field(
+        default=None, ge=1, le=50, description="Over-staffing allowed up to this; defaults to `readers`."
+    )
+    studies: float = Field(default=0, ge=0, le=10000, description="Expected studies per shift.")
+
+    @model_validator(mode="after")
+    def _max(self) -> CoverageNeed:
+        if self.max_readers is not None and self.max_readers < self.readers:
+            raise ValueError(f"max_readers {self.max_readers} is below readers {self.readers}")
+        return self
+
+
+class Site(Model):
+    """A contracted site: where studies come from; its jurisdiction decides which license is needed."""
+
+    id: Id
+    name: str = ""
+    jurisdiction: Id
+    timezone: TimeZoneName
+    holidays: HolidayCalendar | None = None
+    priority: int = Field(default=1, ge=1, le=100)
+    coverage: tuple[CoverageNeed, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return check_timezone(v)
+
+    @property
+    def display(self) -> str:
+        return self.name or self.id
+
+
+class DateRange(Model):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class Validity(Model):
+    """A credential valid between two dates (inclusive); open-ended when a bound is missing."""
+
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Validity:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(f"valid_until {self.valid_until} is before valid_from {self.valid_from}")
+        return self
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class License(Validity):
+    """A license in one jurisdiction."""
+
+    jurisdiction: Id
+
+
+class Privilege(Validity):
+    """Privileges (credentials) at one site."""
+
+    site: Id
+
+
+class Leave(Model):
+    """Dates off (inclusive); no shift may start on them."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = "leave"
+
+    @model_validator(mode="after")
+    def _order(self) -> Leave:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class Request(Model):
+    """A wish to work (`want`) or not to work (`avoid`) a shift type (or any shift) on dates."""
+
+    kind: Literal["want", "avoid"]
+    shift_type: Id | None = Field(default=None, description="None means any shift.")
+    dates: tuple[dt.date, ...] = Field(min_length=1)
+    weight: int = Field(default=1, ge=1, le=100)
+
+
+class Limit(Model):
+    """A minimum and/or maximum count."""
+
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Limit:
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"max {self.max} is below min {self.min}")
+        return self
+
+
+class HistoryShift(Model):
+    """A shift worked just before the horizon, so rest and run limits hold across the border."""
+
+    shift_type: Id
+    date: dt.date
+
+
+class History(Model):
+    """What carries into this horizon: recent shifts and burden totals from earlier months."""
+
+    shifts: tuple[HistoryShift, ...] = ()
+    burden_points: int = Field(default=0, ge=0)
+    work_hours: float = Field(default=0, ge=0)
+    nights: int = Field(default=0, ge=0)
+    weekends: int = Field(default=0, ge=0)
+    holidays: int = Field(default=0, ge=0)
+
+
+class RuleSet(Model):
+    """Hard working-time rules for one employment status (see the rule catalogue in the README).
+
+    A `None` limit is not applied. Minimum run lengths are not applied to runs that touch the
+    horizon start or end (they may continue in the neighbouring period); maximum run lengths and
+    rest include the history shifts before the horizon.
+    """
+
+    id: Id
+    label: str = ""
+    min_rest_hours: float = Field(default=11, ge=0, le=72)
+    rest_after_night_hours: float = Field(default=11, ge=0, le=72)
+    max_consecutive_days: int | None = Field(default=None, ge=1, le=366)
+    max_consecutive_nights: int | None = Field(default=None, ge=1, le=366)
+    min_days_off_after_nights: int = Field(default=0, ge=0, le=14)
+    max_hours_rolling_7_days: float | None = Field(default=None, gt=0, le=168)
+    max_weekends: int | None = Field(default=None, ge=0, le=53)
+    complete_weekends: bool = Field(
+        default=False, description="Working Saturday implies working Sunday and vice versa."
+    )
+    forbidden_successions: tuple[tuple[Id, Id], ...] = Field(
+        default=(), description="Pairs [a, b]: shift a on one day may not be followed by b the next day."
+    )
+    shift_limits: dict[Id, Limit] = Field(default_factory=dict)
+    min_total_hours: float | None = Field(default=None, ge=0)
+    max_total_hours: float | None = Field(default=None, ge=0)
+    min_consecutive_days: int | None = Field(default=None, ge=1, le=14)
+    min_consecutive_days_off: int | None = Field(default=None, ge=1, le=14)
+
+    @model_validator(mode="after")
+    def _order(self) -> RuleSet:
+        if (
+            self.min_total_hours is not None
+            and self.max_total_hours is not None
+            and self.max_total_hours < self.min_total_hours
+        ):
+            raise ValueError(f"max_total_hours {self.max_total_hours} is below min_total_hours {self.min_total_hours}")
+        return self
+
+
+class Radiologist(Model):
+    """A reader: who they are, what they may read, when they are away, what they would like."""
+
+    id: Id
+    name: str = ""
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    timezone: TimeZoneName = "Europe/Paris"
+    licenses: tuple[License, ...] = ()
+    privileges: tuple[Privilege, ...] = ()
+    subspecialties: tuple[Id, ...] = ()
+    fte: float = Field(default=1.0, gt=0, le=1.0)
+    rule_set: Id
+    allowed_shift_types: tuple[Id, ...] | None = Field(default=None, description="None: all types.")
+    shift_limits: dict[Id, Limit] = Field(
+        default_factory=dict, description="Per-type limits; override the rule set's."
+    )
+    studies_per_hour: float = Field(default=12, gt=0, le=100)
+    leave: tuple[Leave, ...] = ()
+    requests: tuple[Request, ...] = ()
+    history: History = History()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return check_timezone(v)
+
+    @property
+    def display(self) -> str:
+        return self.name or self.id
+
+
+class ObjectiveWeights(Model):
+    """Weights of the objective terms, listed in priority order; each is per unit stated."""
+
+    uncovered: int = Field(default=1_000_000, ge=0, description="per missing reader x site priority")
+    fairness: int = Field(default=1_000, ge=0, description="per tenth of a burden point off the FTE share")
+    requests: int = Field(default=300, ge=0, description="per unit of request weight not met")
+    workload: int = Field(default=10, ge=0, description="per tenth of an hour off the FTE share")
+    continuity: int = Field(default=20, ge=0, description="per new reader at a site on a following night")
+    overstaffing: int = Field(default=1, ge=0, description="per reader beyond the need, where allowed")
+
+
+class Scenario(Model):
+    """A whole planning problem; build it from YAML with `scheduler.io.scenario_yaml.load_scenario`."""
+
+    name: str = "scenario"
+    horizon: Horizon
+    jurisdictions: tuple[Jurisdiction, ...] = Field(min_length=1)
+    subspecialties: tuple[Subspecialty, ...] = ()
+    shift_types: tuple[ShiftType, ...] = Field(min_length=1)
+    rule_sets: tuple[RuleSet, ...] = Field(min_length=1)
+    sites: tuple[Site, ...] = Field(min_length=1)
+    radiologists: tuple[Radiologist, ...] = Field(min_length=1)
+    objective: ObjectiveWeights = ObjectiveWeights()
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        issues = list(reference_issues(self))
+        if issues:
+            raise ScenarioReferenceError(issues)
+        return self
+
+    @cached_property
+    def shift_type_by_id(self) -> dict[str, ShiftType]:
+        return {s.id: s for s in self.shift_types}
+
+    @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        return {s.id: s for s in self.sites}
+
+    @cached_property
+    def radiologist_by_id(self) -> dict[str, Radiologist]:
+        return {r.id: r for r in self.radiologists}
+
+    @cached_property
+    def rule_set_by_id(self) -> dict[str, RuleSet]:
+        return {r.id: r for r in self.rule_sets}
+
+    def rules_for(self, reader: Radiologist) -> RuleSet:
+        return self.rule_set_by_id[reader.rule_set]
+
+    def planning_tz(self, shift_type: ShiftType) -> ZoneInfo:
+        return ZoneInfo(shift_type.timezone or self.horizon.timezone)
+
+
+def _duplicates(kind: str, ids: list[str]) -> list[Issue]:
+    seen: set[str] = set()
+    out = []
+    for k, i in enumerate(ids):
+        if i in seen:
+            out.append(Issue(f"{kind}[{k}].id", f"duplicate id {i!r}; ids must be unique"))
+        seen.add(i)
+    return out
+
+
+def _unknown(path: str, value: str, known: set[str], what: str) -> Issue:
+    options = ", ".join(sorted(known)[:12]) or "none defined"
+    return Issue(path, f"unknown {what} {value!r}; defined: {options}")
+
+
+def reference_issues(s: Scenario) -> list[Issue]:
+    """Every reference in `s` that points at nothing, and every duplicate id, with its path."""
+    issues: list[Issue] = []
+    for kind, items in (
+        ("jurisdictions", s.jurisdictions),
+        ("subspecialties", s.subspecialties),
+        ("shift_types", s.shift_types),
+        ("rule_sets", s.rule_sets),
+        ("sites", s.sites),
+        ("radiologists", s.radiologists),
+    ):
+        issues += _duplicates(kind, [x.id for x in items])
+    juris = {j.id for j in s.jurisdictions}
+    subs = {x.id for x in s.subspecialties}
+    types = {t.id for t in s.shift_types}
+    sites = {x.id for x in s.sites}
+    rules = {r.id for r in s.rule_sets}
+
+    def limits(path: str, table: dict[str, Limit]) -> None:
+        for t in table:
+            if t not in types:
+                issues.append(_unknown(f"{path}.{t}", t, types, "shift type"))
+
+    for k, rs in enumerate(s.rule_sets):
+        p = f"rule_sets[{k}]"
+        for j, pair in enumerate(rs.forbidden_successions):
+            for m, t in enumerate(pair):
+                if t not in types:
+                    issues.append(_unknown(f"{p}.forbidden_successions[{j}][{m}]", t, types, "shift type"))
+        limits(f"{p}.shift_limits", rs.shift_limits)
+    for k, site in enumerate(s.sites):
+        p = f"sites[{k}]"
+        if site.jurisdiction not in juris:
+            issues.append(_unknown(f"{p}.jurisdiction", site.jurisdiction, juris, "jurisdiction"))
+        for j, need in enumerate(site.coverage):
+            if need.shift_type not in types:
+                issues.append(_unknown(f"{p}.coverage[{j}].shift_type", need.shift_type, types, "shift type"))
+            if need.subspecialty is not None and need.subspecialty not in subs:
+                issues.append(
+                    _unknown(f"{p}.coverage[{j}].subspecialty", need.subspecialty, subs, "subspecialty")
+                )
+    for k, r in enumerate(s.radiologists):
+        p = f"radiologists[{k}]"
+        if r.rule_set not in rules:
+            issues.append(_unknown(f"{p}.rule_set", r.rule_set, rules, "rule set"))
+        for j, lic in enumerate(r.licenses):
+            if lic.jurisdiction not in juris:
+                issues.append(_unknown(f"{p}.licenses[{j}].jurisdiction", lic.jurisdiction, juris, "jurisdiction"))
+        for j, priv in enumerate(r.privileges):
+            if priv.site not in sites:
+                issues.append(_unknown(f"{p}.privileges[{j}].site", priv.site, sites, "site"))
+        for j, sub in enumerate(r.subspecialties):
+            if sub not in subs:
+                issues.append(_unknown(f"{p}.subspecialties[{j}]", sub, subs, "subspecialty"))
+        for j, t in enumerate(r.allowed_shift_types or ()):
+            if t not in types:
+                issues.append(_unknown(f"{p}.allowed_shift_types[{j}]", t, types, "shift type"))
+        limits(f"{p}.shift_limits", r.shift_limits)
+        for j, req in enumerate(r.requests):
+            if req.shift_type is not None and req.shift_type not in types:
+                issues.append(_unknown(f"{p}.requests[{j}].shift_type", req.shift_type, types, "shift type"))
+        for j, h in enumerate(r.history.shifts):
+            if h.shift_type not in types:
+                issues.append(_unknown(f"{p}.history.shifts[{j}].shift_type", h.shift_type, types, "shift type"))
+            if h.date >= s.horizon.start:
+                issues.append(
+                    Issue(
+                        f"{p}.history.shifts[{j}].date",
+                        f"{h.date} is not before the horizon start {s.horizon.start}; history is what came before",
+                    )
+                )
+    return issues

@@ -1,0 +1,47 @@
+"""Model assembly: variables for eligible (reader, shift, site) triples, every rule, the objective."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.instance import Instance
+from scheduler.rules import HARD, SOFT
+from scheduler.rules.base import ModelVars
+
+
+@dataclass
+class BuiltModel:
+    vars: ModelVars
+    terms: dict[str, object]  # objective term name -> linear expression of its raw value
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        return self.vars.model
+
+
+def build_model(inst: Instance, *, explain: bool = False) -> BuiltModel:
+    """Build the CP-SAT model. In explain mode coverage is hard and every hard rule is guarded by
+    an enforcement literal (see ModelVars.enforce); there is then no objective."""
+    model = cp_model.CpModel()
+    v = ModelVars(model=model, inst=inst, explain=explain)
+    for (rid, i), sites in inst.eligible.items():
+        x = model.new_bool_var(f"x:{rid}:{i}")
+        v.x[(rid, i)] = x
+        ys = []
+        for site in sites:
+            y = model.new_bool_var(f"y:{rid}:{i}:{site}")
+            v.y[(rid, i, site)] = y
+            ys.append(y)
+        # a worked shift covers at least one site, and covering a site means working the shift
+        model.add_max_equality(x, ys)
+    for rule in HARD:
+        rule.encode(v)
+    terms: dict[str, object] = {}
+    if not explain:
+        weights = inst.scenario.objective
+        for name, module in SOFT:
+            terms[name] = module.term(v)
+        model.minimize(sum(getattr(weights, name) * expr for name, expr in terms.items()))
+    return BuiltModel(v, terms)
