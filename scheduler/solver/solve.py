@@ -82,6 +82,7 @@ def solve(
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
     explain: bool = True,
+    explain_budget_s: float = 30.0,
     log: bool = False,
     relative_gap_limit: float | None = None,
 ) -> SolveResult:
@@ -172,7 +173,7 @@ def solve(
     if explain and (status == cp_model.INFEASIBLE or (report is not None and report.uncovered)):
         from scheduler.solver.explain import explain as run_explain
 
-        result.explanation = run_explain(inst, result)
+        result.explanation = run_explain(inst, result, budget_s=explain_budget_s)
     result.timings["explain_s"] = time.perf_counter() - t_check
     result.timings["wall_s"] = time.perf_counter() - t0
     return result

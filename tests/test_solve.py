@@ -1,0 +1,103 @@
+"""The solve facade: status, roster checked, progress, stop from another thread, hints."""
+
+from __future__ import annotations
+
+import threading
+
+from scheduler.check import check
+from scheduler.result import Assignment, Roster
+from scheduler.solver import solve
+from tests import factory
+
+
+def _month(readers: int = 8) -> dict:
+    d = factory.data()
+    d["horizon"] = {"start": "2026-10-01", "end": "2026-10-31", "timezone": "Europe/Paris",
+                    "holidays": {"country": "FR"}}
+    d["sites"] = [
+        {"id": s, "name": f"Site {s}", "jurisdiction": "FR", "timezone": "Europe/Paris",
+         "coverage": [{"shift_type": "night", "readers": 1, "studies": 10},
+                      {"shift_type": "day", "readers": 1, "studies": 8}]}
+        for s in ("A", "B", "C")
+    ]
+    d["radiologists"] = [factory.reader(f"r{k}", sites=("A", "B", "C"), fte=1.0 if k % 2 else 0.5)
+                         for k in range(readers)]
+    return d
+
+
+def test_solve_returns_checked_optimal_roster():
+    """A small week solves to optimality and the checker agrees on every term."""
+    result = solve(factory.build(), time_limit=10, workers=2)
+    assert result.status == "OPTIMAL"
+    assert result.check.violations == []
+    assert result.check.objective == result.objective
+    assert result.terms == result.check.terms
+    assert result.gap == 0
+    assert len(result.roster.assignments) == 7
+    assert set(result.timings) >= {"build_s", "solve_s", "wall_s"}
+    assert result.stats["variables"] > 0
+
+
+def test_progress_callback_reports_objective_and_bound():
+    """The progress callback receives improving solutions with elapsed time and bound."""
+    points = []
+    result = solve(factory.build(_month()), time_limit=5, workers=2, on_progress=points.append)
+    assert result.has_solution
+    assert points, "no progress reported"
+    solutions = [p for p in points if p.objective is not None]
+    assert solutions
+    assert all(p.elapsed >= 0 for p in points)
+    assert solutions[-1].objective >= result.objective - 1e-6
+    assert result.check.violations == []
+
+
+def test_stop_from_another_thread_returns_best_roster_so_far():
+    """Setting the stop event ends a long solve early with a checked roster."""
+    stop = threading.Event()
+    first = threading.Event()
+
+    def on_progress(p):
+        if p.objective is not None:
+            first.set()
+
+    timer = threading.Thread(target=lambda: (first.wait(20), stop.set()))
+    timer.start()
+    result = solve(factory.build(_month(12)), time_limit=60, workers=2, stop=stop, on_progress=on_progress)
+    timer.join()
+    assert result.stats["stopped"]
+    assert result.timings["solve_s"] < 30
+    assert result.has_solution
+    assert result.check.violations == []
+
+
+def test_initial_roster_is_used_as_hint():
+    """A feasible initial roster is accepted as a hint and the result is still checked."""
+    scenario = factory.build()
+    first = solve(scenario, time_limit=10, workers=2)
+    again = solve(scenario, time_limit=10, workers=2, initial=first.roster)
+    assert again.status == "OPTIMAL"
+    assert again.objective == first.objective
+    assert again.check.violations == []
+
+
+def test_hint_with_unknown_assignments_is_ignored():
+    """Hints naming shifts that do not exist do not break the solve."""
+    bogus = Roster(assignments=(Assignment(reader="r1", shift_type="night", date="2030-01-01", sites=("A",)),))
+    result = solve(factory.build(), time_limit=10, workers=2, initial=bogus)
+    assert result.status == "OPTIMAL"
+
+
+def test_partial_coverage_when_month_cannot_be_staffed():
+    """With one reader for seven nights, the roster covers what rest allows and lists the rest."""
+    d = factory.data()
+    d["radiologists"] = [factory.reader("solo")]
+    result = solve(factory.build(d), time_limit=10, workers=2)
+    assert result.has_solution
+    # 14 h nights leave 10 h before the next night; 11 h rest allows every other night only
+    covered = len(result.roster.assignments)
+    assert covered == 4
+    assert len(result.uncovered) == 3
+    assert result.terms["uncovered"] == 3
+    assert result.check.violations == []
+    assert check(factory.build(d), result.roster).objective == result.objective
+    assert result.explanation
