@@ -24,18 +24,22 @@ from scheduler.scenario import (
     day_matches,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FTE_UNITS = 100  # FTE is counted in hundredths
 
 
 def shift_interval(
     shift_type: ShiftType, day: dt.date, tz: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC start and end of `shift_type` starting on local date `day` (DST-correct)."""
+    """The UTC start and end of `shift_type` starting on local date `day` (DST-correct).
+
+    A local time skipped by a spring-forward jump is read with the offset before the jump (02:15
+    becomes 03:15); a shift lying wholly inside the gap has zero length, never a negative one.
+    """
     start = dt.datetime.combine(day, shift_type.start, tzinfo=tz).astimezone(UTC)
     end_day = day + dt.timedelta(days=1) if shift_type.crosses_midnight else day
     end = dt.datetime.combine(end_day, shift_type.end, tzinfo=tz).astimezone(UTC)
-    return start, end
+    return start, max(start, end)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,9 @@ class Instance:
         reasons = self.availability_reasons(reader, shift)
         site = self.scenario.site_by_id[demand.site]
         tz = ZoneInfo(site.timezone)
-        first, last = shift.start.astimezone(tz).date(), shift.end.astimezone(tz).date()
+        # the dates the shift touches: one ending at 00:00 does not touch the next date
+        last_instant = max(shift.start, shift.end - dt.timedelta(microseconds=1))
+        first, last = shift.start.astimezone(tz).date(), last_instant.astimezone(tz).date()
         lic = [x for x in reader.licenses if x.jurisdiction == site.jurisdiction]
         if not lic:
             reasons.append(f"holds no {site.jurisdiction} license")
@@ -232,9 +238,10 @@ def _calendar(scenario: Scenario, site: Site | None) -> dict[dt.date, str]:
     return cal.dates(h.start - dt.timedelta(days=31), h.end + dt.timedelta(days=1))
 
 
-def _make_shift(
+def make_shift(
     scenario: Scenario, st: ShiftType, day: dt.date, index: int, holidays: dict[dt.date, str]
 ) -> ShiftInstance:
+    """`st` starting on local date `day`: UTC interval, working minutes, burden for that date."""
     start, end = shift_interval(st, day, scenario.planning_tz(st))
     is_holiday = day in holidays
     is_weekend = day.weekday() >= 5
@@ -282,7 +289,7 @@ def build_instance(scenario: Scenario) -> Instance:
             pairs = needed.get((st.id, day))
             if not pairs:
                 continue
-            shift = _make_shift(scenario, st, day, len(shifts), planning)
+            shift = make_shift(scenario, st, day, len(shifts), planning)
             shifts.append(shift)
             by_site: dict[str, list[CoverageNeed]] = {}
             for site, need in pairs:
@@ -310,7 +317,7 @@ def build_instance(scenario: Scenario) -> Instance:
     history: dict[str, list[ShiftInstance]] = {}
     for r in scenario.radiologists:
         past = [
-            _make_shift(scenario, scenario.shift_type_by_id[h.shift_type], h.date, -1, planning)
+            make_shift(scenario, scenario.shift_type_by_id[h.shift_type], h.date, -1, planning)
             for h in r.history.shifts
         ]
         history[r.id] = sorted(past, key=lambda s: s.start)

@@ -8,13 +8,15 @@ with an undefined rule set) are checked after field validation and reported with
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+import re
+import warnings
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays as holidays_lib
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from scheduler.errors import Issue, ScenarioReferenceError
 
@@ -44,7 +46,7 @@ def check_timezone(name: str) -> str:
 TimeZoneName = Annotated[str, Field(min_length=1)]
 
 
-class DaySelector(str, Enum):
+class DaySelector(StrEnum):
     """Which dates something runs on. `weekdays` excludes public holidays; `mon`..`sun` do not."""
 
     all = "all"
@@ -85,23 +87,41 @@ class HolidayCalendar(Model):
     country: str = Field(min_length=2, max_length=3)
     subdivision: str | None = None
 
-    @model_validator(mode="after")
-    def _known(self) -> HolidayCalendar:
-        try:
-            holidays_lib.country_holidays(self.country, subdiv=self.subdivision, years=2026)
-        except NotImplementedError as exc:
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        supported = holidays_lib.list_supported_countries()
+        if v not in supported:
             raise ValueError(
-                f"unknown holiday calendar {self.country!r}"
-                + (f" subdivision {self.subdivision!r}" if self.subdivision else "")
-                + f" ({exc}); use an ISO country code the `holidays` package supports, e.g. FR, US"
-            ) from None
-        return self
+                f"unknown holiday calendar {v!r}; use an ISO country code the `holidays` package supports, "
+                "e.g. FR, US, DE, GB"
+            )
+        return v
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, v: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if v is None or country is None:
+            return v
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecated aliases are still accepted
+            try:
+                holidays_lib.country_holidays(country, subdiv=v, years=2026)
+            except NotImplementedError:
+                valid = holidays_lib.list_supported_countries().get(country, [])
+                raise ValueError(
+                    f"unknown subdivision {v!r} of {country}; valid: {', '.join(valid[:40])}"
+                ) from None
+        return v
 
     def dates(self, start: dt.date, end: dt.date) -> dict[dt.date, str]:
         """Public holidays between `start` and `end` inclusive, with their names."""
-        cal = holidays_lib.country_holidays(
-            self.country, subdiv=self.subdivision, years=range(start.year, end.year + 1)
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cal = holidays_lib.country_holidays(
+                self.country, subdiv=self.subdivision, years=range(start.year, end.year + 1)
+            )
         return {d: name for d, name in sorted(cal.items()) if start <= d <= end}
 
 
@@ -120,16 +140,18 @@ class Horizon(Model):
     def _tz(cls, v: str) -> str:
         return check_timezone(v)
 
-    @model_validator(mode="after")
-    def _length(self) -> Horizon:
-        days = (self.end - self.start).days + 1
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}; end must be on or after start")
+    @field_validator("end")
+    @classmethod
+    def _length(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is None:
+            return end
+        if end < start:
+            raise ValueError(f"end {end} is before start {start}; end must be on or after start")
+        days = (end - start).days + 1
         if not MIN_HORIZON_DAYS <= days <= MAX_HORIZON_DAYS:
-            raise ValueError(
-                f"horizon is {days} days; it must be {MIN_HORIZON_DAYS} to {MAX_HORIZON_DAYS} days"
-            )
-        return self
+            raise ValueError(f"horizon is {days} days; it must be {MIN_HORIZON_DAYS} to {MAX_HORIZON_DAYS} days")
+        return end
 
     @property
     def days(self) -> list[dt.date]:
@@ -137,7 +159,7 @@ class Horizon(Model):
         return [self.start + dt.timedelta(days=k) for k in range(n)]
 
 
-class ShiftKind(str, Enum):
+class ShiftKind(StrEnum):
     day = "day"
     evening = "evening"
     night = "night"
@@ -145,7 +167,8 @@ class ShiftKind(str, Enum):
 
 
 class ShiftType(Model):
-    """A kind of shift stated in local time: 18:30-08:30 crosses midnight and ends the next day."""
+    """A kind of shift stated in local time: 18:30-08:30 crosses midnight and ends the next day;
+    equal start and end (08:00-08:00) make a 24-hour shift (a French garde)."""
 
     id: Id
     label: str = ""
@@ -168,13 +191,12 @@ class ShiftType(Model):
     def _tz(cls, v: str | None) -> str | None:
         return v if v is None else check_timezone(v)
 
-    @model_validator(mode="after")
-    def _times(self) -> ShiftType:
-        if self.start == self.end:
-            raise ValueError("start equals end; a shift must last between a minute and 24 hours")
-        if not self.days:
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: tuple[DaySelector, ...]) -> tuple[DaySelector, ...]:
+        if not v:
             raise ValueError("days is empty; list at least one of all, weekdays, weekends, holidays, mon..sun")
-        return self
+        return v
 
     @property
     def crosses_midnight(self) -> bool:
@@ -207,11 +229,13 @@ class CoverageNeed(Model):
     )
     studies: float = Field(default=0, ge=0, le=10000, description="Expected studies per shift.")
 
-    @model_validator(mode="after")
-    def _max(self) -> CoverageNeed:
-        if self.max_readers is not None and self.max_readers < self.readers:
-            raise ValueError(f"max_readers {self.max_readers} is below readers {self.readers}")
-        return self
+    @field_validator("max_readers")
+    @classmethod
+    def _max(cls, v: int | None, info: ValidationInfo) -> int | None:
+        readers = info.data.get("readers")
+        if v is not None and readers is not None and v < readers:
+            raise ValueError(f"max_readers {v} is below readers {readers}")
+        return v
 
 
 class Site(Model):
@@ -239,11 +263,13 @@ class DateRange(Model):
     start: dt.date
     end: dt.date
 
-    @model_validator(mode="after")
-    def _order(self) -> DateRange:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _order(cls, v, info: ValidationInfo):
+        first = info.data.get("start")
+        if v is not None and first is not None and v < first:
+            raise ValueError(f"end {v} is before start {first}")
+        return v
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -255,11 +281,13 @@ class Validity(Model):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _order(self) -> Validity:
-        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValueError(f"valid_until {self.valid_until} is before valid_from {self.valid_from}")
-        return self
+    @field_validator("valid_until")
+    @classmethod
+    def _order(cls, v, info: ValidationInfo):
+        first = info.data.get("valid_from")
+        if v is not None and first is not None and v < first:
+            raise ValueError(f"valid_until {v} is before valid_from {first}")
+        return v
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -286,11 +314,13 @@ class Leave(Model):
     end: dt.date
     reason: str = "leave"
 
-    @model_validator(mode="after")
-    def _order(self) -> Leave:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _order(cls, v, info: ValidationInfo):
+        first = info.data.get("start")
+        if v is not None and first is not None and v < first:
+            raise ValueError(f"end {v} is before start {first}")
+        return v
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -311,11 +341,13 @@ class Limit(Model):
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
 
-    @model_validator(mode="after")
-    def _order(self) -> Limit:
-        if self.min is not None and self.max is not None and self.max < self.min:
-            raise ValueError(f"max {self.max} is below min {self.min}")
-        return self
+    @field_validator("max")
+    @classmethod
+    def _order(cls, v, info: ValidationInfo):
+        first = info.data.get("min")
+        if v is not None and first is not None and v < first:
+            raise ValueError(f"max {v} is below min {first}")
+        return v
 
 
 class HistoryShift(Model):
@@ -365,15 +397,13 @@ class RuleSet(Model):
     min_consecutive_days: int | None = Field(default=None, ge=1, le=14)
     min_consecutive_days_off: int | None = Field(default=None, ge=1, le=14)
 
-    @model_validator(mode="after")
-    def _order(self) -> RuleSet:
-        if (
-            self.min_total_hours is not None
-            and self.max_total_hours is not None
-            and self.max_total_hours < self.min_total_hours
-        ):
-            raise ValueError(f"max_total_hours {self.max_total_hours} is below min_total_hours {self.min_total_hours}")
-        return self
+    @field_validator("max_total_hours")
+    @classmethod
+    def _order(cls, v, info: ValidationInfo):
+        first = info.data.get("min_total_hours")
+        if v is not None and first is not None and v < first:
+            raise ValueError(f"max_total_hours {v} is below min_total_hours {first}")
+        return v
 
 
 class Radiologist(Model):
@@ -381,7 +411,7 @@ class Radiologist(Model):
 
     id: Id
     name: str = ""
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = None
     timezone: TimeZoneName = "Europe/Paris"
     licenses: tuple[License, ...] = ()
     privileges: tuple[Privilege, ...] = ()
@@ -401,6 +431,13 @@ class Radiologist(Model):
     @classmethod
     def _tz(cls, v: str) -> str:
         return check_timezone(v)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"{v!r} is not a valid email address; write it as name@example.org")
+        return v
 
     @property
     def display(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from scheduler.instance import Instance, ShiftInstance, shift_interval
+from scheduler.instance import Instance, ShiftInstance, make_shift
 from scheduler.result import Assignment, Roster
 from scheduler.scenario import Radiologist, RuleSet
 
@@ -59,21 +59,7 @@ class RosterView:
     def _unscheduled_shift(self, a: Assignment) -> ShiftInstance:
         """An instance no site needs (a manual edit, say): materialised so rest and hours still count."""
         scen = self.inst.scenario
-        st = scen.shift_type_by_id[a.shift_type]
-        start, end = shift_interval(st, a.date, scen.planning_tz(st))
-        return ShiftInstance(
-            index=-1,
-            type_id=st.id,
-            kind=st.kind,
-            date=a.date,
-            day=(a.date - scen.horizon.start).days,
-            start=start,
-            end=end,
-            work_minutes=round((end - start).total_seconds() / 60 * st.work_fraction),
-            burden=st.burden_points,
-            is_weekend=a.date.weekday() >= 5,
-            is_holiday=a.date in self.inst.planning_holidays,
-        )
+        return make_shift(scen, scen.shift_type_by_id[a.shift_type], a.date, -1, self.inst.planning_holidays)
 
     def shifts(self, reader_id: str) -> list[ShiftInstance]:
         """The reader's shifts in the horizon, in time order."""
@@ -116,6 +102,7 @@ class ModelVars:
     model: cp_model.CpModel
     inst: Instance
     explain: bool = False
+    coverage_hard: bool = False
     x: dict[tuple[str, int], Any] = field(default_factory=dict)
     y: dict[tuple[str, int, str], Any] = field(default_factory=dict)
     literals: dict[tuple[str, str | None, int | None], Any] = field(default_factory=dict)
@@ -145,7 +132,11 @@ class ModelVars:
         """1 when the reader starts a shift on `day` (an expression; a constant for history days)."""
         if day < 0:
             return int(any(s.day == day for s in self.inst.history.get(reader_id, [])))
-        return sum(self.x[(reader_id, s.index)] for s in self.inst.shifts_by_day.get(day, []) if (reader_id, s.index) in self.x)
+        return sum(
+            self.x[(reader_id, s.index)]
+            for s in self.inst.shifts_by_day.get(day, [])
+            if (reader_id, s.index) in self.x
+        )
 
     def nights_day(self, reader_id: str, day: int) -> Any:
         """1 when the reader starts a night shift on `day`."""

@@ -13,7 +13,8 @@ def encode(v: ModelVars) -> None:
     n = len(v.inst.days)
     for r in v.inst.readers:
         k = v.rules(r).max_consecutive_days
-        if k is None or k >= n:
+        reach = max((-s.day for s in v.inst.history.get(r.id, [])), default=0)
+        if k is None or k >= n + reach:  # history days count: a run may start before the horizon
             continue
         for start in range(-k, n - k):
             window = [v.works_day(r.id, d) for d in range(start, start + k + 1)]

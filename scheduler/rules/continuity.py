@@ -1,8 +1,11 @@
-"""Continuity: a site read by the same reader on consecutive nights. Each reader who covers a site
-on a night shift without having covered it the night before (same shift type, the site needing
-both nights) counts one change."""
+"""Continuity: a site read by the same readers on consecutive nights. For each pair of consecutive
+nights of one shift type that a site needs, each of the readers it needs on the second night who
+did not also cover it on the first counts one change: max(0, required - readers kept). Extra
+readers never reduce the count, so continuity cannot be bought with over-staffing."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from scheduler.rules.base import ModelVars, RosterView
 
@@ -15,7 +18,7 @@ def night_pairs(inst):
         sj = inst.shifts[j]
         if not sj.is_night:
             continue
-        prev = inst.shift_by_key.get((sj.type_id, sj.date.fromordinal(sj.date.toordinal() - 1)))
+        prev = inst.shift_by_key.get((sj.type_id, sj.date - dt.timedelta(days=1)))
         if prev is not None and (site, prev.index) in inst.demands:
             yield site, prev.index, j
 
@@ -24,24 +27,24 @@ def term(v: ModelVars):
     m = v.model
     terms = []
     for site, i, j in night_pairs(v.inst):
+        required = v.inst.demands[(site, j)].required
+        kept = []
         for r in v.inst.readers:
-            now = v.y.get((r.id, j, site))
-            if now is None:
+            before, now = v.y.get((r.id, i, site)), v.y.get((r.id, j, site))
+            if before is None or now is None:
                 continue
-            before = v.y.get((r.id, i, site))
-            if before is None:
-                terms.append(now)
-                continue
-            new = m.new_bool_var(f"new:{r.id}:{site}:{j}")
-            m.add_bool_and([now, before.Not()]).only_enforce_if(new)
-            m.add_bool_or([now.Not(), before, new])
-            terms.append(new)
+            both = m.new_bool_var(f"kept:{r.id}:{site}:{j}")
+            m.add_multiplication_equality(both, [before, now])
+            kept.append(both)
+        changes = m.new_int_var(0, required, f"changes:{site}:{j}")
+        m.add_max_equality(changes, [0, required - sum(kept)])
+        terms.append(changes)
     return sum(terms)
 
 
 def evaluate(view: RosterView) -> int:
     total = 0
     for site, i, j in night_pairs(view.inst):
-        before = set(view.covers.get((site, i), []))
-        total += len(set(view.covers.get((site, j), [])) - before)
+        kept = set(view.covers.get((site, i), [])) & set(view.covers.get((site, j), []))
+        total += max(0, view.inst.demands[(site, j)].required - len(kept))
     return total

@@ -41,14 +41,15 @@ def _with_sub(v: ModelVars, pairs: list[tuple[str, object]], sub: str):
 
 
 def encode(v: ModelVars) -> None:
-    """Hard side: the staffing cap; in explain mode also full coverage, one literal per need."""
+    """Hard side: the staffing cap; when coverage is hard (a probe, or explain mode, with one
+    literal per need) also every need met in full."""
     covering = _covering(v)
     for (site, i), demand in v.inst.demands.items():
         pairs = covering.get((site, i), [])
         count = sum(var for _, var in pairs)
         if len(pairs) > demand.max_readers:
             v.model.add(count <= demand.max_readers).only_enforce_if(v.enforce(CAP, site, i))
-        if v.explain:
+        if v.coverage_hard:
             lits = v.enforce("coverage", site, i)
             for sub, need in demand.required_by_subspecialty.items():
                 v.model.add(_with_sub(v, pairs, sub) >= need).only_enforce_if(lits)
@@ -56,7 +57,9 @@ def encode(v: ModelVars) -> None:
 
 
 def term(v: ModelVars):
-    """Soft side: the priority-weighted shortfall, defined exactly (max equalities)."""
+    """Soft side: the priority-weighted shortfall, defined exactly (max equalities); 0 when hard."""
+    if v.coverage_hard:
+        return 0
     m = v.model
     covering = _covering(v)
     terms = []

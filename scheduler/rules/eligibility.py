@@ -21,11 +21,12 @@ def encode(v: ModelVars) -> None:
 def check(view: RosterView) -> list[Violation]:
     inst = view.inst
     out: list[Violation] = []
+    by_reader = view.by_reader  # indexing the roster is what fills view.unknown
     for assignment, why in view.unknown:
         out.append(Violation(NAME, f"assignment {assignment.reader} {assignment.shift_type} {assignment.date}: {why}",
                              assignment.reader if "reader" not in why else None, assignment.date))
     for r in inst.readers:
-        for w in view.by_reader[r.id]:
+        for w in by_reader[r.id]:
             shift = w.shift
             what = inst.describe_shift(shift)
             if shift.index < 0:
@@ -38,7 +39,9 @@ def check(view: RosterView) -> list[Violation]:
                 if demand is None:
                     known = site in inst.scenario.site_by_id
                     text = f"{inst.site_name(site)} has no need on the {what}" if known else f"unknown site {site!r}"
-                    out.append(Violation(NAME, f"{r.display} covers {site} on the {what}: {text}", r.id, shift.date, site))
+                    out.append(
+                        Violation(NAME, f"{r.display} covers {site} on the {what}: {text}", r.id, shift.date, site)
+                    )
                     continue
                 for reason in inst.ineligibility_reasons(r, shift, demand):
                     out.append(

@@ -31,7 +31,12 @@ def encode(v: ModelVars) -> None:
                 terms = [s.work_minutes * v.x[(r.id, s.index)] for s in mine if start <= s.day <= start + 6]
                 fixed = sum(m for d, m in past.items() if start <= d <= start + 6)
                 if terms and sum(s.work_minutes for s in mine if start <= s.day <= start + 6) + fixed > cap:
-                    v.model.add(sum(terms) + fixed <= cap).only_enforce_if(v.enforce(NAME, r.id, start + 6))
+                    lits = v.enforce(NAME, r.id, start + 6)
+                    if fixed > cap:  # history alone is over: only working in the window breaks the rule
+                        xs = [v.x[(r.id, s.index)] for s in mine if start <= s.day <= start + 6]
+                        v.model.add(sum(xs) == 0).only_enforce_if(lits)
+                    else:
+                        v.model.add(sum(terms) + fixed <= cap).only_enforce_if(lits)
         total = sum(s.work_minutes * v.x[(r.id, s.index)] for s in mine)
         if rules.min_total_hours is not None:
             v.model.add(total >= round(rules.min_total_hours * 60)).only_enforce_if(v.enforce(TOTAL, r.id))

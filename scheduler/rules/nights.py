@@ -15,7 +15,8 @@ def encode(v: ModelVars) -> None:
     for r in v.inst.readers:
         rules = v.rules(r)
         k = rules.max_consecutive_nights
-        if k is not None and k < n:
+        reach = max((-s.day for s in v.inst.history.get(r.id, [])), default=0)
+        if k is not None and k < n + reach:  # history nights count: a block may start before the horizon
             for start in range(-k, n - k):
                 window = [v.nights_day(r.id, d) for d in range(start, start + k + 1)]
                 v.model.add(sum(window) <= k).only_enforce_if(v.enforce(NAME, r.id, start + k))

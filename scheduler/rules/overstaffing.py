@@ -26,6 +26,6 @@ def evaluate(view: RosterView) -> int:
     total = 0
     for key, readers in view.covers.items():
         demand = view.inst.demands.get(key)
-        if demand:
-            total += max(0, len(set(readers)) - demand.required)
+        if demand and demand.max_readers > demand.required:  # beyond the cap is a hard violation
+            total += max(0, min(len(set(readers)), demand.max_readers) - demand.required)
     return total

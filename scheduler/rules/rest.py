@@ -38,10 +38,10 @@ def encode(v: ModelVars) -> None:
         rules = v.rules(r)
         past = inst.history.get(r.id, [])
         for a, b in conflicts(rules, past + v.shifts_of[r.id]):
-            xa = v.x.get((r.id, a.index)) if a.day >= 0 else 1
-            xb = v.x[(r.id, b.index)]
             if a.day < 0 and b.day < 0:
-                continue
+                continue  # two history shifts: already worked, nothing to decide
+            xa = v.x[(r.id, a.index)] if a.day >= 0 else 1
+            xb = v.x[(r.id, b.index)] if b.day >= 0 else 1
             v.model.add(xa + xb <= 1).only_enforce_if(v.enforce(NAME, r.id, b.day))
 
 

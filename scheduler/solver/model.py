@@ -21,11 +21,17 @@ class BuiltModel:
         return self.vars.model
 
 
-def build_model(inst: Instance, *, explain: bool = False) -> BuiltModel:
-    """Build the CP-SAT model. In explain mode coverage is hard and every hard rule is guarded by
-    an enforcement literal (see ModelVars.enforce); there is then no objective."""
+def build_model(
+    inst: Instance, *, explain: bool = False, coverage_hard: bool = False, objective: bool = True
+) -> BuiltModel:
+    """Build the CP-SAT model.
+
+    With `coverage_hard` every need must be met in full (the uncovered term is then 0). In explain
+    mode coverage is hard, every hard rule is guarded by an enforcement literal (see
+    ModelVars.enforce) and there is no objective; `objective=False` also leaves it out.
+    """
     model = cp_model.CpModel()
-    v = ModelVars(model=model, inst=inst, explain=explain)
+    v = ModelVars(model=model, inst=inst, explain=explain, coverage_hard=coverage_hard or explain)
     for (rid, i), sites in inst.eligible.items():
         x = model.new_bool_var(f"x:{rid}:{i}")
         v.x[(rid, i)] = x
@@ -39,7 +45,7 @@ def build_model(inst: Instance, *, explain: bool = False) -> BuiltModel:
     for rule in HARD:
         rule.encode(v)
     terms: dict[str, object] = {}
-    if not explain:
+    if objective and not explain:
         weights = inst.scenario.objective
         for name, module in SOFT:
             terms[name] = module.term(v)

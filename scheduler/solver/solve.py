@@ -72,6 +72,59 @@ def extract_roster(built: BuiltModel, solver: cp_model.CpSolver) -> Roster:
     return Roster(assignments=tuple(out)).sorted()
 
 
+class _Stopper:
+    """Relays a stop event from another thread to whichever CP-SAT solver is running."""
+
+    def __init__(self, stop: threading.Event | None) -> None:
+        self.stop = stop
+        self.current: cp_model.CpSolver | None = None
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+        if stop is not None:
+            self.thread = threading.Thread(target=self._watch, name="solve-stop-watcher", daemon=True)
+            self.thread.start()
+
+    def _watch(self) -> None:
+        assert self.stop is not None
+        while not self.done.wait(0.05):
+            if self.stop.is_set():
+                with self.lock:
+                    if self.current is not None:
+                        self.current.stop_search()
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.stop is not None and self.stop.is_set())
+
+    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None) -> int:
+        with self.lock:
+            self.current = solver
+        if self.stopped:
+            solver.parameters.max_time_in_seconds = 0.01
+        try:
+            return solver.solve(model, callback) if callback is not None else solver.solve(model)
+        finally:
+            with self.lock:
+                self.current = None
+
+    def close(self) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _solver(time_limit: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, float(time_limit))
+    p.num_workers = int(workers)
+    p.random_seed = int(seed)
+    p.log_search_progress = log
+    p.catch_sigint_signal = False  # Ctrl-C belongs to the caller (CLI, app), not to CP-SAT
+    return solver
+
+
 def solve(
     scenario: Scenario | Instance,
     *,
@@ -85,9 +138,13 @@ def solve(
     explain_budget_s: float = 30.0,
     log: bool = False,
     relative_gap_limit: float | None = None,
+    probe_share: float = 0.3,
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
+    Coverage comes first: a probe (at most `probe_share` of the time) looks for a roster meeting
+    every need; when one exists, the optimisation keeps every need met and starts from it, so
+    the `uncovered` term is non-zero only when full coverage is impossible (or not found in time).
     `initial` is used as a hint; `on_progress` receives (elapsed, objective, bound) on each
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
     from another thread ends the search cleanly with the best roster so far. When needs stay
@@ -96,55 +153,60 @@ def solve(
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
     t_inst = time.perf_counter()
-    built = build_model(inst)
-    if initial is not None:
-        _hint(built, initial)
-    t_build = time.perf_counter()
-
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.max_time_in_seconds = float(time_limit)
-    p.num_workers = int(workers)
-    p.random_seed = int(seed)
-    p.log_search_progress = log
-    if relative_gap_limit is not None:
-        p.relative_gap_limit = relative_gap_limit
-    progress = _Progress(t_build, on_progress)
-    solver.best_bound_callback = progress.on_bound
-    done = threading.Event()
-    watcher = None
-    if stop is not None:
-        def watch() -> None:
-            while not done.wait(0.05):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-        watcher = threading.Thread(target=watch, name="solve-stop-watcher", daemon=True)
-        watcher.start()
+    stopper = _Stopper(stop)
     try:
-        status = solver.solve(built.model, progress)
-    finally:
-        done.set()
-        if watcher is not None:
-            watcher.join()
-    t_solve = time.perf_counter()
+        # 1. coverage probe: can every need be met? (no objective: propagation finds it fast)
+        probe = build_model(inst, coverage_hard=True, objective=False)
+        if initial is not None:
+            _hint(probe, initial)
+        t_probe_built = time.perf_counter()
+        probe_solver = _solver(max(1.0, time_limit * probe_share), workers, seed, log)
+        probe_status = stopper.run(probe_solver, probe.model)
+        t_probe = time.perf_counter()
+        covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        start_from = extract_roster(probe, probe_solver) if covered else initial
 
-    status_name = solver.status_name(status)
+        # 2. optimisation, keeping full coverage when the probe proved it possible
+        built = build_model(inst, coverage_hard=covered)
+        if start_from is not None:
+            _hint(built, start_from)
+        t_build = time.perf_counter()
+        solver = _solver(time_limit - (t_build - t_inst), workers, seed, log)
+        if relative_gap_limit is not None:
+            solver.parameters.relative_gap_limit = relative_gap_limit
+        progress = _Progress(t_inst, on_progress)
+        solver.best_bound_callback = progress.on_bound
+        status = stopper.run(solver, built.model, progress)
+        t_solve = time.perf_counter()
+    finally:
+        stopper.close()
+
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    roster = extract_roster(built, solver) if has_solution else Roster()
+    if not has_solution and covered:
+        # the probe's roster is valid; the optimisation merely had no time to improve on it
+        status = cp_model.FEASIBLE
+    roster = Roster()
     terms: dict[str, int] = {}
     weighted: dict[str, int] = {}
     objective = bound = None
-    if has_solution:
+    report = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if has_solution:
+            roster = extract_roster(built, solver)
+            terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
+                     for name, expr in built.terms.items()}
+            objective = int(round(solver.objective_value))
+            bound = float(solver.best_objective_bound)
+        else:
+            roster = start_from if start_from is not None else Roster()
+        report = check(inst, roster)
+        if not has_solution:
+            terms, objective = dict(report.terms), report.objective
         weights = inst.scenario.objective
-        terms = {name: int(solver.value(expr)) for name, expr in built.terms.items()}
         weighted = {name: value * getattr(weights, name) for name, value in terms.items()}
-        objective = int(round(solver.objective_value))
-        bound = float(solver.best_objective_bound)
-    report = check(inst, roster) if has_solution else None
     t_check = time.perf_counter()
     result = SolveResult(
-        status=status_name,
+        status=_status_name(status),
         roster=roster,
         objective=objective,
         bound=bound,
@@ -153,8 +215,9 @@ def solve(
         check=report,
         timings={
             "instance_s": t_inst - t0,
-            "build_s": t_build - t_inst,
-            "solve_s": t_solve - t_build,
+            "probe_s": t_probe - t_inst,
+            "build_s": (t_probe_built - t_inst) + (t_build - t_probe),
+            "solve_s": (t_probe - t_probe_built) + (t_solve - t_build),
             "check_s": t_check - t_solve,
         },
         stats={
@@ -166,7 +229,9 @@ def solve(
             "workers": workers,
             "seed": seed,
             "solver_wall_s": solver.wall_time,
-            "stopped": bool(stop is not None and stop.is_set()),
+            "full_coverage_proven_possible": covered,
+            "full_coverage_proven_impossible": probe_status == cp_model.INFEASIBLE,
+            "stopped": stopper.stopped,
         },
         progress=list(progress.points),
     )
@@ -177,3 +242,7 @@ def solve(
     result.timings["explain_s"] = time.perf_counter() - t_check
     result.timings["wall_s"] = time.perf_counter() - t0
     return result
+
+
+def _status_name(status) -> str:
+    return getattr(status, "name", str(status))
