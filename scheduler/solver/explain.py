@@ -51,20 +51,32 @@ def _solve(model: cp_model.CpModel, assumptions: list, seconds: float) -> tuple[
 
 
 def conflicts(inst: Instance, budget_s: float = 30.0) -> list[list[Key]]:
-    """Small sets of needs and rules that cannot all hold, each shrunk by deletion."""
+    """Small sets of needs and rules that cannot all hold, each shrunk by deletion.
+
+    Rules are examined alone first: when they conflict among themselves no roster exists at all,
+    and that is the explanation; otherwise the needs are added and their conflicts reported.
+    """
     deadline = time.perf_counter() + budget_s
     built = build_model(inst, explain=True)
-    v = built.vars
-    lits = dict(v.literals)
+    lits = dict(built.vars.literals)
+    rules_only = {k for k in lits if k[0] != "coverage"}
+    found = _cores(built.model, lits, rules_only, deadline)
+    if not found:
+        found = _cores(built.model, lits, set(lits), deadline)
+    return found
+
+
+def _cores(model: cp_model.CpModel, lits: dict, active: set[Key], deadline: float) -> list[list[Key]]:
+    """Up to MAX_CONFLICTS cores among `active` literals, relaxing each core's needs in turn."""
     index_of = {lit.index: key for key, lit in lits.items()}
-    active = set(lits)
+    active = set(active)
     found: list[list[Key]] = []
     while len(found) < MAX_CONFLICTS and time.perf_counter() < deadline:
-        status, core_idx = _solve(built.model, [lits[k] for k in active], deadline - time.perf_counter())
+        status, core_idx = _solve(model, [lits[k] for k in active], deadline - time.perf_counter())
         if status != cp_model.INFEASIBLE:
             break
         core = [index_of[i] for i in core_idx if i in index_of] or sorted(active, key=str)
-        core = _shrink(built.model, lits, index_of, core, deadline)
+        core = _shrink(model, lits, index_of, core, deadline)
         found.append(core)
         needs = [k for k in core if k[0] == "coverage"]
         # relax this conflict's needs (or its rules, when no need is involved) and look again
