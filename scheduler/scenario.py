@@ -448,7 +448,7 @@ class ObjectiveWeights(Model):
     """Weights of the objective terms, listed in priority order; each is per unit stated."""
 
     uncovered: int = Field(default=1_000_000, ge=0, description="per missing reader x site priority")
-    fairness: int = Field(default=1_000, ge=0, description="per tenth of a burden point off the FTE share")
+    fairness: int = Field(default=100, ge=0, description="per tenth of a burden point off the FTE share")
     requests: int = Field(default=300, ge=0, description="per unit of request weight not met")
     workload: int = Field(default=10, ge=0, description="per tenth of an hour off the FTE share")
     continuity: int = Field(default=20, ge=0, description="per new reader at a site on a following night")

@@ -96,20 +96,23 @@ class ModelVars:
 
     x[(reader, shift)] is 1 when the reader works the shift instance; y[(reader, shift, site)] is
     1 when they cover that site in it. Only eligible pairs get variables, so eligibility is
-    structural. In explain mode, hard constraints are guarded by named enforcement literals.
+    structural. Needs in `soft_needs` may stay short at a cost; the others must be met in full.
+    In explain mode (and for rules in `guarded`) hard constraints are guarded by named
+    enforcement literals, so a caller can assume them and ask CP-SAT which ones conflict.
     """
 
     model: cp_model.CpModel
     inst: Instance
     explain: bool = False
-    coverage_hard: bool = False
+    soft_needs: frozenset[tuple[str, int]] | None = None  # None: every need soft
+    guarded: frozenset[str] = frozenset()  # rules guarded by literals outside explain mode
     x: dict[tuple[str, int], Any] = field(default_factory=dict)
     y: dict[tuple[str, int, str], Any] = field(default_factory=dict)
     literals: dict[tuple[str, str | None, int | None], Any] = field(default_factory=dict)
 
     def enforce(self, rule: str, reader: str | None = None, day: int | None = None) -> list[Any]:
-        """Enforcement literals for a hard constraint of `rule` (empty outside explain mode)."""
-        if not self.explain:
+        """Enforcement literals for a hard constraint of `rule` (empty unless explaining or guarded)."""
+        if not (self.explain or rule in self.guarded):
             return []
         key = (rule, reader, day)
         lit = self.literals.get(key)
@@ -150,6 +153,9 @@ class ModelVars:
 
     def rules(self, reader: Radiologist) -> RuleSet:
         return self.inst.scenario.rules_for(reader)
+
+    def need_is_hard(self, key: tuple[str, int]) -> bool:
+        return self.soft_needs is not None and key not in self.soft_needs
 
 
 def fmt_hours(minutes: float) -> str:

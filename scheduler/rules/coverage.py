@@ -15,6 +15,7 @@ from scheduler.rules.base import ModelVars, RosterView
 
 NAME = "uncovered"
 CAP = "staffing_cap"
+NEED = "coverage"  # enforcement-literal name of one need met in full
 
 
 def shortfalls(inst: Instance, demand: Demand, readers: list[str]) -> tuple[dict[str, int], int]:
@@ -41,29 +42,29 @@ def _with_sub(v: ModelVars, pairs: list[tuple[str, object]], sub: str):
 
 
 def encode(v: ModelVars) -> None:
-    """Hard side: the staffing cap; when coverage is hard (a probe, or explain mode, with one
-    literal per need) also every need met in full."""
+    """Hard side: the staffing cap, and every need not in `v.soft_needs` met in full (guarded by
+    one literal per need when explaining or probing)."""
     covering = _covering(v)
     for (site, i), demand in v.inst.demands.items():
         pairs = covering.get((site, i), [])
         count = sum(var for _, var in pairs)
         if len(pairs) > demand.max_readers:
             v.model.add(count <= demand.max_readers).only_enforce_if(v.enforce(CAP, site, i))
-        if v.coverage_hard:
-            lits = v.enforce("coverage", site, i)
+        if v.need_is_hard((site, i)):
+            lits = v.enforce(NEED, site, i)
             for sub, need in demand.required_by_subspecialty.items():
                 v.model.add(_with_sub(v, pairs, sub) >= need).only_enforce_if(lits)
             v.model.add(count >= demand.required).only_enforce_if(lits)
 
 
 def term(v: ModelVars):
-    """Soft side: the priority-weighted shortfall, defined exactly (max equalities); 0 when hard."""
-    if v.coverage_hard:
-        return 0
+    """Soft side: the priority-weighted shortfall of the soft needs, defined exactly (max equalities)."""
     m = v.model
     covering = _covering(v)
     terms = []
     for (site, i), demand in v.inst.demands.items():
+        if v.need_is_hard((site, i)):
+            continue
         pairs = covering.get((site, i), [])
         count = sum(var for _, var in pairs)
         sub_vars = []

@@ -59,7 +59,7 @@ def conflicts(inst: Instance, budget_s: float = 30.0) -> list[list[Key]]:
     deadline = time.perf_counter() + budget_s
     built = build_model(inst, explain=True)
     lits = dict(built.vars.literals)
-    rules_only = {k for k in lits if k[0] != "coverage"}
+    rules_only = {k for k in lits if k[0] != coverage.NEED}
     found = _cores(built.model, lits, rules_only, deadline)
     if not found:
         found = _cores(built.model, lits, set(lits), deadline)
@@ -78,7 +78,7 @@ def _cores(model: cp_model.CpModel, lits: dict, active: set[Key], deadline: floa
         core = [index_of[i] for i in core_idx if i in index_of] or sorted(active, key=str)
         core = _shrink(model, lits, index_of, core, deadline)
         found.append(core)
-        needs = [k for k in core if k[0] == "coverage"]
+        needs = [k for k in core if k[0] == coverage.NEED]
         # relax this conflict's needs (or its rules, when no need is involved) and look again
         for k in needs or core:
             active.discard(k)
@@ -87,7 +87,7 @@ def _cores(model: cp_model.CpModel, lits: dict, active: set[Key], deadline: floa
 
 def _shrink(model, lits, index_of, core: list[Key], deadline: float) -> list[Key]:
     """Deletion-based shrinking: rules first, so the needs they block stay in the explanation."""
-    order = sorted(core, key=lambda k: (k[0] == "coverage", str(k)))
+    order = sorted(core, key=lambda k: (k[0] == coverage.NEED, str(k)))
     kept = list(order)
     for key in order:
         if key not in kept or time.perf_counter() >= deadline:
@@ -219,8 +219,8 @@ def _total_hours_text(inst: Instance, name: str, rules) -> str:
 
 def render(inst: Instance, core: list[Key]) -> str:
     """One conflict as a sentence or two."""
-    needs = [describe_need(inst, k[1], k[2]) for k in core if k[0] == "coverage"]
-    rules = [describe_rule(inst, k) for k in core if k[0] != "coverage"]
+    needs = [describe_need(inst, k[1], k[2]) for k in core if k[0] == coverage.NEED]
+    rules = [describe_rule(inst, k) for k in core if k[0] != coverage.NEED]
     text = "; ".join(needs) if needs else "These rules cannot all hold"
     if rules:
         text += ". " + ("Blocking them: " if needs else "") + "; ".join(rules)

@@ -22,16 +22,28 @@ class BuiltModel:
 
 
 def build_model(
-    inst: Instance, *, explain: bool = False, coverage_hard: bool = False, objective: bool = True
+    inst: Instance,
+    *,
+    soft_needs: frozenset[tuple[str, int]] | None = None,
+    explain: bool = False,
+    guarded: frozenset[str] = frozenset(),
+    objective: bool = True,
 ) -> BuiltModel:
     """Build the CP-SAT model.
 
-    With `coverage_hard` every need must be met in full (the uncovered term is then 0). In explain
-    mode coverage is hard, every hard rule is guarded by an enforcement literal (see
-    ModelVars.enforce) and there is no objective; `objective=False` also leaves it out.
+    Needs in `soft_needs` (all of them when None) may stay short at a cost; the others must be met
+    in full. In explain mode every need is hard, every hard rule is guarded by an enforcement
+    literal (see ModelVars.enforce) and there is no objective; rules named in `guarded` get
+    literals outside explain mode too; `objective=False` leaves the objective out.
     """
     model = cp_model.CpModel()
-    v = ModelVars(model=model, inst=inst, explain=explain, coverage_hard=coverage_hard or explain)
+    v = ModelVars(
+        model=model,
+        inst=inst,
+        explain=explain,
+        soft_needs=frozenset() if explain else soft_needs,
+        guarded=frozenset(guarded),
+    )
     for (rid, i), sites in inst.eligible.items():
         x = model.new_bool_var(f"x:{rid}:{i}")
         v.x[(rid, i)] = x

@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 from scheduler.check import check
 from scheduler.instance import Instance, build_instance
 from scheduler.result import Assignment, Progress, Roster, SolveResult
+from scheduler.rules.coverage import NEED
 from scheduler.scenario import Scenario
 from scheduler.solver.model import BuiltModel, build_model
 
@@ -114,6 +115,29 @@ class _Stopper:
             self.thread.join()
 
 
+def _probe(inst, initial, deadline, workers, seed, log, stopper):
+    """Find needs that can all be met in full: assume every need, relax the needs of each
+    conflict CP-SAT reports, until a roster exists (FEASIBLE), rules alone conflict (INFEASIBLE),
+    or time runs out (UNKNOWN). Returns the probe model, its solver, the status, the relaxed needs."""
+    probe = build_model(inst, soft_needs=frozenset(), guarded=frozenset({NEED}), objective=False)
+    if initial is not None:
+        _hint(probe, initial)
+    lits = {key: lit for key, lit in probe.vars.literals.items() if key[0] == NEED}
+    by_index = {lit.index: (key[1], key[2]) for key, lit in lits.items()}
+    relaxed: set[tuple[str, int]] = set()
+    while True:
+        solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+        probe.model.clear_assumptions()
+        probe.model.add_assumptions([lit for key, lit in lits.items() if (key[1], key[2]) not in relaxed])
+        status = stopper.run(solver, probe.model)
+        if status != cp_model.INFEASIBLE or time.perf_counter() >= deadline or stopper.stopped:
+            return probe, solver, status, frozenset(relaxed)
+        core = {by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index}
+        if not core - relaxed:
+            return probe, solver, status, frozenset(relaxed)  # the rules alone conflict
+        relaxed |= core
+
+
 def _solver(time_limit: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -142,9 +166,11 @@ def solve(
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
-    Coverage comes first: a probe (at most `probe_share` of the time) looks for a roster meeting
-    every need; when one exists, the optimisation keeps every need met and starts from it, so
-    the `uncovered` term is non-zero only when full coverage is impossible (or not found in time).
+    Coverage comes first: a probe (at most `probe_share` of the time, no objective) assumes every
+    need met and, while CP-SAT reports a conflict, relaxes the needs in it. The optimisation then
+    keeps every other need met in full and starts from the probe's roster, so the `uncovered`
+    term is non-zero only when full coverage is impossible (or the probe ran out of time, in
+    which case every need is soft). The bound and gap are those of that optimisation model.
     `initial` is used as a hint; `on_progress` receives (elapsed, objective, bound) on each
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
     from another thread ends the search cleanly with the best roster so far. When needs stay
@@ -155,19 +181,15 @@ def solve(
     t_inst = time.perf_counter()
     stopper = _Stopper(stop)
     try:
-        # 1. coverage probe: can every need be met? (no objective: propagation finds it fast)
-        probe = build_model(inst, coverage_hard=True, objective=False)
-        if initial is not None:
-            _hint(probe, initial)
-        t_probe_built = time.perf_counter()
-        probe_solver = _solver(max(1.0, time_limit * probe_share), workers, seed, log)
-        probe_status = stopper.run(probe_solver, probe.model)
+        # 1. coverage probe: which needs can be met in full together? (no objective: fast)
+        probe_deadline = t_inst + max(1.0, time_limit * probe_share)
+        probe, probe_solver, probe_status, soft = _probe(inst, initial, probe_deadline, workers, seed, log, stopper)
         t_probe = time.perf_counter()
         covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         start_from = extract_roster(probe, probe_solver) if covered else initial
 
-        # 2. optimisation, keeping full coverage when the probe proved it possible
-        built = build_model(inst, coverage_hard=covered)
+        # 2. optimisation: needs outside every conflict stay met in full; the rest are soft
+        built = build_model(inst, soft_needs=soft if covered else None)
         if start_from is not None:
             _hint(built, start_from)
         t_build = time.perf_counter()
@@ -176,7 +198,11 @@ def solve(
             solver.parameters.relative_gap_limit = relative_gap_limit
         progress = _Progress(t_inst, on_progress)
         solver.best_bound_callback = progress.on_bound
-        status = stopper.run(solver, built.model, progress)
+        if probe_status == cp_model.INFEASIBLE:
+            solver = probe_solver  # the hard rules conflict whatever the coverage: nothing to optimise
+            status = cp_model.INFEASIBLE
+        else:
+            status = stopper.run(solver, built.model, progress)
         t_solve = time.perf_counter()
     finally:
         stopper.close()
@@ -216,8 +242,8 @@ def solve(
         timings={
             "instance_s": t_inst - t0,
             "probe_s": t_probe - t_inst,
-            "build_s": (t_probe_built - t_inst) + (t_build - t_probe),
-            "solve_s": (t_probe - t_probe_built) + (t_solve - t_build),
+            "build_s": t_build - t_probe,
+            "solve_s": t_solve - t_build,
             "check_s": t_check - t_solve,
         },
         stats={
@@ -229,8 +255,9 @@ def solve(
             "workers": workers,
             "seed": seed,
             "solver_wall_s": solver.wall_time,
-            "full_coverage_proven_possible": covered,
-            "full_coverage_proven_impossible": probe_status == cp_model.INFEASIBLE,
+            "probe_status": _status_name(probe_status),
+            "needs": len(inst.demands),
+            "soft_needs": len(soft) if covered else len(inst.demands),
             "stopped": stopper.stopped,
         },
         progress=list(progress.points),

@@ -7,6 +7,7 @@ T the group total, f the reader's integer FTE weight (hundredths reduced by thei
 from __future__ import annotations
 
 from scheduler.rules import fairness
+from scheduler.scenario import ObjectiveWeights
 from tests import factory
 from tests.rules.helpers_b import checked, counts, run, scenario
 
@@ -20,7 +21,7 @@ def test_check_equal_fte_by_hand():
                              (("r1", 0), ("r2", 1), ("r3", 2), ("r1", 3), ("r2", 4), ("r3", 5), ("r1", 6))])
     # F = 3, T = 21: r1 |9*3 - 21|*10//3 = 20; r2, r3 |6*3 - 21|*10//3 = 10
     assert report.terms[fairness.NAME] == 40
-    assert report.weighted[fairness.NAME] == 40 * 1000
+    assert report.weighted[fairness.NAME] == 40 * ObjectiveWeights().fairness
 
 
 def test_check_fte_and_history_by_hand():
