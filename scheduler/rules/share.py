@@ -30,22 +30,44 @@ def deviation(amount: int, total: int, weight: int, weight_sum: int, scale: int,
 
 def encode_deviation(v, name: str, amounts: dict[str, list[tuple[int, object]]], base: dict[str, int],
                      scale: int, unit: int):
-    """Sum over readers of the deviation of base + sum(coef * var) from their FTE share."""
+    """Sum over readers of the deviation of base + sum(coef * var) from their FTE share.
+
+    Each reader's amount and the group total get their own variables, so every reader's deviation
+    constraint has three terms (not the whole roster), and every intermediate variable gets the
+    tightest bounds its definition allows (amounts are sums of non-negative coefficients). This
+    keeps presolve fast and the LP well scaled; the value is exactly the checker's `deviation`.
+    """
     m = v.model
     weights, fsum = fte_weights(v.inst)
     if fsum == 0:
         return 0
-    totals = {rid: base[rid] + sum(c * var for c, var in amounts.get(rid, [])) for rid in weights}
-    grand = sum(totals.values())
-    ub_total = sum(base.values()) + sum(c for pairs in amounts.values() for c, _ in pairs)
+    lo = {rid: base[rid] for rid in weights}
+    hi = {rid: base[rid] + sum(c for c, _ in amounts.get(rid, [])) for rid in weights}
+    t_lo, t_hi = sum(lo.values()), sum(hi.values())
+    own: dict[str, object] = {}
+    for rid in weights:
+        pairs = amounts.get(rid, [])
+        if pairs:
+            a = m.new_int_var(lo[rid], hi[rid], f"{name}:amount:{rid}")
+            m.add(a == base[rid] + sum(c * var for c, var in pairs))
+            own[rid] = a
+        else:
+            own[rid] = base[rid]
+    grand = m.new_int_var(t_lo, t_hi, f"{name}:total")
+    m.add(grand == sum(own.values()))
+    div = fsum * unit
     out = []
     for rid, w in weights.items():
-        bound = ub_total * (fsum + w) * scale + 1
-        diff = m.new_int_var(-bound, bound, f"{name}:diff:{rid}")
-        m.add(diff == scale * (totals[rid] * fsum - w * grand))
-        absd = m.new_int_var(0, bound, f"{name}:abs:{rid}")
+        # A*F - w*T = A*(F - w) - w*(T - A), where T - A (the others' total) lies in [t_lo - lo, t_hi - hi]
+        d_lo = scale * (lo[rid] * (fsum - w) - w * (t_hi - hi[rid]))
+        d_hi = scale * (hi[rid] * (fsum - w) - w * (t_lo - lo[rid]))
+        diff = m.new_int_var(d_lo, d_hi, f"{name}:diff:{rid}")
+        m.add(diff == scale * (fsum * own[rid] - w * grand))
+        a_hi = max(-d_lo, d_hi)
+        a_lo = 0 if d_lo <= 0 <= d_hi else min(abs(d_lo), abs(d_hi))
+        absd = m.new_int_var(a_lo, a_hi, f"{name}:abs:{rid}")
         m.add_abs_equality(absd, diff)
-        dev = m.new_int_var(0, bound // (fsum * unit) + 1, f"{name}:dev:{rid}")
-        m.add_division_equality(dev, absd, fsum * unit)
+        dev = m.new_int_var(a_lo // div, a_hi // div, f"{name}:dev:{rid}")
+        m.add_division_equality(dev, absd, div)
         out.append(dev)
     return sum(out)

@@ -221,7 +221,9 @@ def solve(
             roster = extract_roster(built, solver)
             terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
                      for name, expr in built.terms.items()}
-            objective = int(round(solver.objective_value))
+            # the objective of the roster returned, from its own values (CP-SAT's objective_value
+            # was seen to drift from them by a few hundred on large models)
+            objective = sum(getattr(inst.scenario.objective, name) * value for name, value in terms.items())
             bound = float(solver.best_objective_bound)
         else:
             roster = start_from if start_from is not None else Roster()
