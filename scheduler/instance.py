@@ -157,7 +157,7 @@ class Instance:
         allowed = reader.allowed_shift_types
         limit = self.type_limit(reader, shift.type_id)
         if (allowed is not None and shift.type_id not in allowed) or (limit and limit.max == 0):
-            reasons.append(f"does not work {self.shift_label(shift.type_id)} shifts")
+            reasons.append(f"does not work {self.shifts_noun(shift.type_id)}")
         for leave in reader.leave:
             if leave.contains(shift.date):
                 reasons.append(f"is on {leave.reason} ({fmt_range(leave.start, leave.end)})")
@@ -205,6 +205,11 @@ class Instance:
     def shift_label(self, type_id: str) -> str:
         st = self.scenario.shift_type_by_id[type_id]
         return st.label or st.id
+
+    def shifts_noun(self, type_id: str) -> str:
+        """'night shifts', and 'day shifts' for a type labelled 'day shift'."""
+        label = self.shift_label(type_id)
+        return f"{label}s" if label.endswith("shift") else f"{label} shifts"
 
     def describe_shift(self, shift: ShiftInstance) -> str:
         """'the night of 14 Jan' / 'the day shift of 3 Oct' style words for a shift instance."""

@@ -33,11 +33,11 @@ def check(view: RosterView) -> list[Violation]:
             if limit is None:
                 continue
             count = sum(1 for s in view.shifts(r.id) if s.type_id == st.id)
-            label = inst.shift_label(st.id)
+            noun = inst.shifts_noun(st.id)
             if limit.min and count < limit.min:
-                out.append(Violation(NAME, f"{r.display} works {count} {label} shifts; at least {limit.min} required",
+                out.append(Violation(NAME, f"{r.display} works {count} {noun}; at least {limit.min} required",
                                      r.id, amount=limit.min - count))
             if limit.max is not None and count > limit.max:
-                out.append(Violation(NAME, f"{r.display} works {count} {label} shifts; at most {limit.max} allowed",
+                out.append(Violation(NAME, f"{r.display} works {count} {noun}; at most {limit.max} allowed",
                                      r.id, amount=count - limit.max))
     return out

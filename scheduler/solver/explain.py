@@ -200,11 +200,11 @@ def _limits_text(inst: Instance, r) -> str:
         if limit is None:
             continue
         possible = sum(1 for (rid, i) in inst.eligible if rid == r.id and inst.shifts[i].type_id == st.id)
-        label = inst.shift_label(st.id)
+        noun = inst.shifts_noun(st.id)
         if limit.min:
-            parts.append(f"at least {limit.min} {label} shifts (eligible for {possible})")
+            parts.append(f"at least {limit.min} {noun} (eligible for {possible})")
         if limit.max is not None:
-            parts.append(f"at most {limit.max} {label} shifts")
+            parts.append(f"at most {limit.max} {noun}")
     return f"{r.display} must work " + _join(parts)
 
 

@@ -116,12 +116,22 @@ class _Stopper:
 
 
 def _probe(inst, initial, deadline, workers, seed, log, stopper):
-    """Find needs that can all be met in full: assume every need, relax the needs of each
-    conflict CP-SAT reports, until a roster exists (FEASIBLE), rules alone conflict (INFEASIBLE),
-    or time runs out (UNKNOWN). Returns the probe model, its solver, the status, the relaxed needs."""
-    probe = build_model(inst, soft_needs=frozenset(), guarded=frozenset({NEED}), objective=False)
+    """Find needs that can all be met in full together.
+
+    First every need is required outright (fast: presolve sees plain constraints). If that is
+    infeasible, every need gets an assumption literal and, while CP-SAT reports a conflict, the
+    needs in it are relaxed, until a roster exists (FEASIBLE), the rules alone conflict
+    (INFEASIBLE), or time runs out (UNKNOWN). Returns the model, its solver, the status and the
+    relaxed needs.
+    """
+    plain = build_model(inst, soft_needs=frozenset(), objective=False)
     if initial is not None:
-        _hint(probe, initial)
+        _hint(plain, initial)
+    solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+    status = stopper.run(solver, plain.model)
+    if status != cp_model.INFEASIBLE or time.perf_counter() >= deadline or stopper.stopped:
+        return plain, solver, status, frozenset()
+    probe = build_model(inst, soft_needs=frozenset(), guarded=frozenset({NEED}), objective=False)
     lits = {key: lit for key, lit in probe.vars.literals.items() if key[0] == NEED}
     by_index = {lit.index: (key[1], key[2]) for key, lit in lits.items()}
     relaxed: set[tuple[str, int]] = set()
@@ -162,7 +172,7 @@ def solve(
     explain_budget_s: float = 30.0,
     log: bool = False,
     relative_gap_limit: float | None = None,
-    probe_share: float = 0.3,
+    probe_share: float = 0.5,
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
