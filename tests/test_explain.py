@@ -85,3 +85,16 @@ def test_conflicts_are_shrunk_to_the_needs_involved():
         # two consecutive nights and the rest rule between them
         assert len(needs) == 2
         assert len(rules) == 1 and rules[0][0] == "rest"
+
+
+def test_missing_subspecialty_is_named_when_other_readers_are_eligible():
+    """A site needing a neuro reader and another reader: eligible readers exist, none of them neuro."""
+    d = factory.data()
+    d["sites"][0]["coverage"] = [{"shift_type": "night", "subspecialty": "neuro", "readers": 1},
+                                 {"shift_type": "night", "readers": 1}]
+    result = solve(factory.build(d), time_limit=10, workers=2)
+    assert result.terms["uncovered"] == 7
+    text = " ".join(result.explanation)
+    assert "Site A needs 1 neuro reader and 1 more reader licensed for FR on the night of" in text
+    assert "3 readers are eligible, none of them neuro" in text
+    assert result.check.violations == []

@@ -134,8 +134,14 @@ def describe_need(inst: Instance, site: str, shift_index: int) -> str:
             continue
         reasons = inst.ineligibility_reasons(r, shift, demand)
         by_reason[reasons[0] if reasons else "cannot cover it"].append(r.id)
+    by_id = inst.scenario.radiologist_by_id
+    lacking = [sub for sub in demand.required_by_subspecialty
+               if not any(sub in by_id[r].subspecialties for r in eligible)]
     if not eligible:
         text = f"{head}: no reader is eligible"
+    elif lacking:
+        text = f"{head}: {len(eligible)} reader{'s are' if len(eligible) > 1 else ' is'} eligible, none of them " + (
+            " or ".join(lacking))
     elif len(eligible) == 1:
         text = f"{head}: the only eligible reader is {_names(inst, eligible)}"
     else:
@@ -152,6 +158,8 @@ def describe_need(inst: Instance, site: str, shift_index: int) -> str:
 def _generic(reason: str, count: int) -> str:
     if count == 1:
         return reason
+    if reason.startswith("is not a ") and reason.endswith(" reader"):
+        return "are not " + reason[len("is not a "):] + "s"
     for one, many in (("is on", "are on"), ("is not", "are not"), ("holds", "hold"), ("has", "have"),
                       ("does not", "do not")):
         if reason.startswith(one):
