@@ -448,6 +448,7 @@ class ObjectiveWeights(Model):
     """Weights of the objective terms, listed in priority order; each is per unit stated."""
 
     uncovered: int = Field(default=1_000_000, ge=0, description="per missing reader x site priority")
+    reader_shifts: int = Field(default=1_000, ge=0, description="per reader called in for a shift")
     fairness: int = Field(default=100, ge=0, description="per tenth of a burden point off the FTE share")
     requests: int = Field(default=300, ge=0, description="per unit of request weight not met")
     workload: int = Field(default=10, ge=0, description="per tenth of an hour off the FTE share")

@@ -17,6 +17,7 @@ from scheduler.rules import (
     nights,
     one_shift_per_day,
     overstaffing,
+    reader_shifts,
     requests,
     rest,
     runs,
@@ -44,6 +45,7 @@ HARD = [
 # (objective weight name, module) in priority order
 SOFT = [
     ("uncovered", coverage),
+    ("reader_shifts", reader_shifts),
     ("fairness", fairness),
     ("requests", requests),
     ("workload", workload),

@@ -21,7 +21,7 @@ MON, TUE, WED, THU, FRI, SAT, SUN = (dt.date(2026, 3, 2) + dt.timedelta(days=k) 
 FREE_RULES: dict[str, Any] = {"id": "std", "min_rest_hours": 0, "rest_after_night_hours": 0}
 
 # Objective weights that leave only coverage, requests and overstaffing in play.
-PLAIN_OBJECTIVE: dict[str, int] = {"fairness": 0, "workload": 0, "continuity": 0}
+PLAIN_OBJECTIVE: dict[str, int] = {"fairness": 0, "workload": 0, "continuity": 0, "reader_shifts": 0}
 
 
 def solve_checked(scenario: Scenario, *, optimal: bool = True, **kw: Any) -> SolveResult:
