@@ -46,6 +46,18 @@ def check_timezone(name: str) -> str:
 TimeZoneName = Annotated[str, Field(min_length=1)]
 
 
+def not_before(earlier: str, word: str = "before"):
+    """A field validator: this field may not be below the (already validated) field `earlier`."""
+
+    def check(cls, value, info: ValidationInfo):
+        first = info.data.get(earlier)
+        if value is not None and first is not None and value < first:
+            raise ValueError(f"{info.field_name} {value} is {word} {earlier} {first}")
+        return value
+
+    return check
+
+
 class DaySelector(StrEnum):
     """Which dates something runs on. `weekdays` excludes public holidays; `mon`..`sun` do not."""
 
@@ -259,35 +271,13 @@ class Site(Model):
         return self.name or self.id
 
 
-class DateRange(Model):
-    start: dt.date
-    end: dt.date
-
-    @field_validator("end")
-    @classmethod
-    def _order(cls, v, info: ValidationInfo):
-        first = info.data.get("start")
-        if v is not None and first is not None and v < first:
-            raise ValueError(f"end {v} is before start {first}")
-        return v
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
 class Validity(Model):
     """A credential valid between two dates (inclusive); open-ended when a bound is missing."""
 
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 
-    @field_validator("valid_until")
-    @classmethod
-    def _order(cls, v, info: ValidationInfo):
-        first = info.data.get("valid_from")
-        if v is not None and first is not None and v < first:
-            raise ValueError(f"valid_until {v} is before valid_from {first}")
-        return v
+    _order = field_validator("valid_until")(not_before("valid_from"))
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -314,13 +304,7 @@ class Leave(Model):
     end: dt.date
     reason: str = "leave"
 
-    @field_validator("end")
-    @classmethod
-    def _order(cls, v, info: ValidationInfo):
-        first = info.data.get("start")
-        if v is not None and first is not None and v < first:
-            raise ValueError(f"end {v} is before start {first}")
-        return v
+    _order = field_validator("end")(not_before("start"))
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -341,13 +325,7 @@ class Limit(Model):
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
 
-    @field_validator("max")
-    @classmethod
-    def _order(cls, v, info: ValidationInfo):
-        first = info.data.get("min")
-        if v is not None and first is not None and v < first:
-            raise ValueError(f"max {v} is below min {first}")
-        return v
+    _order = field_validator("max")(not_before("min", "below"))
 
 
 class HistoryShift(Model):
@@ -397,13 +375,7 @@ class RuleSet(Model):
     min_consecutive_days: int | None = Field(default=None, ge=1, le=14)
     min_consecutive_days_off: int | None = Field(default=None, ge=1, le=14)
 
-    @field_validator("max_total_hours")
-    @classmethod
-    def _order(cls, v, info: ValidationInfo):
-        first = info.data.get("min_total_hours")
-        if v is not None and first is not None and v < first:
-            raise ValueError(f"max_total_hours {v} is below min_total_hours {first}")
-        return v
+    _order = field_validator("max_total_hours")(not_before("min_total_hours", "below"))
 
 
 class Radiologist(Model):
