@@ -47,7 +47,7 @@ def test_us_example_has_offshore_readers_and_expiring_credentials():
     assert lapsing
 
 
-@pytest.mark.parametrize("name,limit", [("tiny", 10), ("fr_regional", 20)])
+@pytest.mark.parametrize("name,limit", [("tiny", 10), ("fr_regional", 30)])
 def test_example_solves_to_full_coverage_and_passes_the_checker(name: str, limit: float):
     """The examples are fully coverable: the roster covers every need and breaks no rule."""
     result = solve(load_scenario(f"scenarios/{name}.yaml"), time_limit=limit, workers=2)

@@ -25,7 +25,7 @@ def test_leave_and_missing_privileges_explain_an_uncovered_night():
         factory.reader("c", name="Dr Roux", sites=("A",)),
         factory.reader("d", name="Dr Faure", sites=("A", "B")),
     ]
-    result = solve(factory.build(d), time_limit=10, workers=2)
+    result = solve(factory.build(d), time_limit=60, workers=2)
     assert [(u.site, u.date.isoformat(), u.subspecialty) for u in result.uncovered] == [("B", "2026-03-04", "neuro")]
     text = " ".join(result.explanation)
     assert "CHU Reims needs 1 neuro reader licensed for FR on the night of 4 Mar 2026" in text
@@ -45,7 +45,7 @@ def test_rest_after_a_night_is_named_as_the_blocking_rule():
         factory.reader("b", name="Dr Petit", sites=("A", "B"), subspecialties=["neuro"]),
         factory.reader("c", name="Dr Roux", sites=("A",)),
     ]
-    result = solve(factory.build(d), time_limit=10, workers=2)
+    result = solve(factory.build(d), time_limit=60, workers=2)
     assert result.terms["uncovered"] == 1
     text = " ".join(result.explanation)
     assert "the only eligible reader is Dr Petit" in text
@@ -58,7 +58,7 @@ def test_conflicting_hard_rules_make_the_solve_infeasible_and_are_explained():
     d = factory.data()
     d["radiologists"][0]["shift_limits"] = {"night": {"min": 5}}
     d["radiologists"][0]["leave"] = [{"start": "2026-03-02", "end": "2026-03-06"}]
-    result = solve(factory.build(d), time_limit=10, workers=2)
+    result = solve(factory.build(d), time_limit=60, workers=2)
     assert result.status == "INFEASIBLE"
     assert result.roster.assignments == ()
     text = " ".join(result.explanation)
@@ -92,7 +92,7 @@ def test_missing_subspecialty_is_named_when_other_readers_are_eligible():
     d = factory.data()
     d["sites"][0]["coverage"] = [{"shift_type": "night", "subspecialty": "neuro", "readers": 1},
                                  {"shift_type": "night", "readers": 1}]
-    result = solve(factory.build(d), time_limit=10, workers=2)
+    result = solve(factory.build(d), time_limit=60, workers=2)
     assert result.terms["uncovered"] == 7
     text = " ".join(result.explanation)
     assert "Site A needs 1 neuro reader and 1 more reader licensed for FR on the night of" in text

@@ -164,7 +164,7 @@ CRAFTED: dict[str, Any] = {
 def crafted() -> tuple[Scenario, SolveResult]:
     """The crafted scenario and its solved roster (solved once per test session)."""
     scenario = scenario_from_data(copy.deepcopy(CRAFTED))
-    result = solve(scenario, time_limit=10, workers=2, seed=0, explain=False)
+    result = solve(scenario, time_limit=30, workers=2, seed=0, explain=False)
     return scenario, result
 
 

@@ -22,7 +22,7 @@ def test_infeasible_explanation_names_the_hard_rule_conflict_despite_uncoverable
     d["radiologists"][2]["leave"] = [{"start": "2026-03-07", "end": "2026-03-08"}]
     scenario = factory.build(d)
     assert check(scenario, Roster()).violations  # the empty roster breaks the minimum too
-    result = solve(scenario, time_limit=5, workers=2)
+    result = solve(scenario, time_limit=30, workers=2)
     assert result.status == "INFEASIBLE"
     assert result.explanation
     text = " ".join(result.explanation)

@@ -27,7 +27,7 @@ def _month(readers: int = 8) -> dict:
 
 def test_solve_returns_checked_optimal_roster():
     """A small week solves to optimality and the checker agrees on every term."""
-    result = solve(factory.build(), time_limit=10, workers=2)
+    result = solve(factory.build(), time_limit=60, workers=2)
     assert result.status == "OPTIMAL"
     assert result.check.violations == []
     assert result.check.objective == result.objective
@@ -73,8 +73,8 @@ def test_stop_from_another_thread_returns_best_roster_so_far():
 def test_initial_roster_is_used_as_hint():
     """A feasible initial roster is accepted as a hint and the result is still checked."""
     scenario = factory.build()
-    first = solve(scenario, time_limit=10, workers=2)
-    again = solve(scenario, time_limit=10, workers=2, initial=first.roster)
+    first = solve(scenario, time_limit=60, workers=2)
+    again = solve(scenario, time_limit=60, workers=2, initial=first.roster)
     assert again.status == "OPTIMAL"
     assert again.objective == first.objective
     assert again.check.violations == []
@@ -83,7 +83,7 @@ def test_initial_roster_is_used_as_hint():
 def test_hint_with_unknown_assignments_is_ignored():
     """Hints naming shifts that do not exist do not break the solve."""
     bogus = Roster(assignments=(Assignment(reader="r1", shift_type="night", date="2030-01-01", sites=("A",)),))
-    result = solve(factory.build(), time_limit=10, workers=2, initial=bogus)
+    result = solve(factory.build(), time_limit=60, workers=2, initial=bogus)
     assert result.status == "OPTIMAL"
 
 
@@ -91,7 +91,7 @@ def test_partial_coverage_when_month_cannot_be_staffed():
     """With one reader for seven nights, the roster covers what rest allows and lists the rest."""
     d = factory.data()
     d["radiologists"] = [factory.reader("solo")]
-    result = solve(factory.build(d), time_limit=10, workers=2)
+    result = solve(factory.build(d), time_limit=60, workers=2)
     assert result.has_solution
     # 14 h nights leave 10 h before the next night; 11 h rest allows every other night only
     covered = len(result.roster.assignments)

@@ -38,7 +38,7 @@ def night(inst: Instance, day: str, type_id: str = "night") -> ShiftInstance:
 
 def solve_checked(s: Scenario | Instance) -> SolveResult:
     """Solve to optimality; the roster must pass the checker with the solver's objective."""
-    res = solve(s, time_limit=20, workers=2, explain=False)
+    res = solve(s, time_limit=60, workers=2, explain=False)
     assert res.status == "OPTIMAL", res.status
     assert res.check is not None
     assert res.check.violations == [], [v.message for v in res.check.violations]

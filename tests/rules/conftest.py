@@ -26,7 +26,7 @@ PLAIN_OBJECTIVE: dict[str, int] = {"fairness": 0, "workload": 0, "continuity": 0
 
 def solve_checked(scenario: Scenario, *, optimal: bool = True, **kw: Any) -> SolveResult:
     """Solve, then require that the independent checker accepts the roster and agrees on the objective."""
-    kw.setdefault("time_limit", 10)
+    kw.setdefault("time_limit", 60)
     kw.setdefault("workers", 2)
     kw.setdefault("explain", False)
     result = solve(scenario, **kw)

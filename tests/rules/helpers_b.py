@@ -59,7 +59,7 @@ def scenario(
 
 def run(scen: Scenario, **kw: Any) -> SolveResult:
     """Solve (10 s, 2 workers) and assert the checker agrees with the solver on the roster found."""
-    result = solve(scen, time_limit=10, workers=2, explain=False, **kw)
+    result = solve(scen, time_limit=60, workers=2, explain=False, **kw)
     assert result.has_solution, result.status
     assert_agrees(result)
     return result

@@ -78,4 +78,4 @@ def test_minimum_nights_force_overstaffing():
     assert result.terms[overstaffing.NAME] == 7
     assert counts(result) == {"r1": 7, "r2": 7}
     capped = scenario(rule_sets=rules)
-    assert solve(capped, time_limit=10, workers=2, explain=False).status == "INFEASIBLE"
+    assert solve(capped, time_limit=60, workers=2, explain=False).status == "INFEASIBLE"
