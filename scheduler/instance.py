@@ -174,12 +174,12 @@ class Instance:
         lic = [x for x in reader.licenses if x.jurisdiction == site.jurisdiction]
         if not lic:
             reasons.append(f"holds no {site.jurisdiction} license")
-        elif not any(x.valid_on(first) and x.valid_on(last) for x in lic):
+        elif not _covered(lic, first, last):
             reasons.append(f"has no {site.jurisdiction} license valid on {fmt_span(first, last)}")
         priv = [x for x in reader.privileges if x.site == site.id]
         if not priv:
             reasons.append(f"has no privileges at {site.display}")
-        elif not any(x.valid_on(first) and x.valid_on(last) for x in priv):
+        elif not _covered(priv, first, last):
             reasons.append(f"has no privileges at {site.display} valid on {fmt_span(first, last)}")
         if not demand.open_to_any and not set(demand.required_by_subspecialty) & set(reader.subspecialties):
             wanted = " or ".join(sorted(demand.required_by_subspecialty))
@@ -221,6 +221,14 @@ class Instance:
 
     def site_name(self, site_id: str) -> str:
         return self.scenario.site_by_id[site_id].display
+
+
+def _covered(credentials, first: dt.date, last: dt.date) -> bool:
+    """Every date from `first` to `last` falls in some credential (a renewal may take over)."""
+    days = (last - first).days
+    return all(
+        any(c.valid_on(first + dt.timedelta(days=k)) for c in credentials) for k in range(days + 1)
+    )
 
 
 def fmt_date(day: dt.date) -> str:

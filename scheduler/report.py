@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheduler.instance import Instance, build_instance, fmt_date
+from scheduler.instance import FTE_UNITS, Instance, build_instance, fmt_date
 from scheduler.result import CheckReport, Roster, SolveResult, Uncovered, Violation
 from scheduler.rules import fairness, requests, workload
 from scheduler.rules.base import RosterView
@@ -109,7 +109,7 @@ def _tallies(inst: Instance, roster: Roster) -> dict[str, Any]:
             "reader": r.id,
             "name": r.display,
             "fte": r.fte,
-            "fte_available": inst.fte_units[r.id] / 100,
+            "fte_available": inst.fte_units[r.id] / FTE_UNITS,
             "shifts": len(shifts),
             "nights": sum(1 for s in shifts if s.is_night),
             "burden_this_horizon": b["this_horizon"],

@@ -368,14 +368,26 @@ def test_license_starting_mid_horizon():
     assert _eligible(inst, "r1", "night", "2026-03-05")
 
 
+def test_a_gap_between_licenses_is_honoured():
+    """A renewal starting two days after the old license ends leaves the night in between uncovered."""
+    inst = build_instance(_credentials(licenses=[
+        {"jurisdiction": "FR", "valid_until": "2026-03-04"},
+        {"jurisdiction": "FR", "valid_from": "2026-03-06"},
+    ]))
+    assert not _eligible(inst, "r1", "night", "2026-03-04")
+    assert not _eligible(inst, "r1", "night", "2026-03-05")
+    assert _eligible(inst, "r1", "night", "2026-03-06")
+
+
 def test_a_second_license_takes_over():
+    """A renewal recorded as a second license from the next day keeps the reader eligible."""
     inst = build_instance(_credentials(licenses=[
         {"jurisdiction": "FR", "valid_until": "2026-03-04"},
         {"jurisdiction": "FR", "valid_from": "2026-03-05"},
     ]))
-    # each day is covered by one license, but the night of the 4th needs one valid on both dates
+    # a renewal taking over the next day leaves no gap: the night of the 4th is covered too
     assert _eligible(inst, "r1", "day", "2026-03-04") and _eligible(inst, "r1", "day", "2026-03-05")
-    assert not _eligible(inst, "r1", "night", "2026-03-04")
+    assert _eligible(inst, "r1", "night", "2026-03-04")
     assert _eligible(inst, "r1", "night", "2026-03-03") and _eligible(inst, "r1", "night", "2026-03-05")
 
 
