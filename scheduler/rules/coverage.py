@@ -29,7 +29,8 @@ def shortfalls(inst: Instance, demand: Demand, readers: list[str]) -> tuple[dict
     return subs, rest
 
 
-def _covering(v: ModelVars) -> dict[tuple[str, int], list[tuple[str, object]]]:
+def covering(v: ModelVars) -> dict[tuple[str, int], list[tuple[str, object]]]:
+    """(site, shift) -> [(reader, cover variable)] for every eligible cover."""
     out: dict[tuple[str, int], list[tuple[str, object]]] = {}
     for (rid, i, site), var in v.y.items():
         out.setdefault((site, i), []).append((rid, var))
@@ -44,9 +45,9 @@ def _with_sub(v: ModelVars, pairs: list[tuple[str, object]], sub: str):
 def encode(v: ModelVars) -> None:
     """Hard side: the staffing cap, and every need not in `v.soft_needs` met in full (guarded by
     one literal per need when explaining or probing)."""
-    covering = _covering(v)
+    index = covering(v)
     for (site, i), demand in v.inst.demands.items():
-        pairs = covering.get((site, i), [])
+        pairs = index.get((site, i), [])
         count = sum(var for _, var in pairs)
         if len(pairs) > demand.max_readers:
             v.model.add(count <= demand.max_readers).only_enforce_if(v.enforce(CAP, site, i))
@@ -60,12 +61,12 @@ def encode(v: ModelVars) -> None:
 def term(v: ModelVars):
     """Soft side: the priority-weighted shortfall of the soft needs, defined exactly (max equalities)."""
     m = v.model
-    covering = _covering(v)
+    index = covering(v)
     terms = []
     for (site, i), demand in v.inst.demands.items():
         if v.need_is_hard((site, i)):
             continue
-        pairs = covering.get((site, i), [])
+        pairs = index.get((site, i), [])
         count = sum(var for _, var in pairs)
         sub_vars = []
         for sub, need in demand.required_by_subspecialty.items():

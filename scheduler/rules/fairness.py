@@ -5,7 +5,7 @@ The term is the sum over readers of their distance from their share, in tenths o
 from __future__ import annotations
 
 from scheduler.rules.base import ModelVars, RosterView
-from scheduler.rules.share import deviation, encode_deviation, fte_weights
+from scheduler.rules.share import encode_deviation, evaluate_shares
 
 NAME = "fairness"
 SCALE = 10  # tenths of a burden point
@@ -26,16 +26,15 @@ def term(v: ModelVars):
 
 def per_reader(view: RosterView) -> dict[str, dict[str, float]]:
     """Burden, FTE share and deviation per reader (for reports)."""
-    inst = view.inst
-    weights, fsum = fte_weights(inst)
-    totals = {rid: b + sum(s.burden for s in view.shifts(rid)) for rid, b in base(inst).items()}
-    grand = sum(totals.values())
+    past = base(view.inst)
+    totals = {rid: b + sum(s.burden for s in view.shifts(rid)) for rid, b in past.items()}
+    shares = evaluate_shares(view.inst, totals, SCALE, 1)
     return {
         rid: {
             "burden": totals[rid],
-            "this_horizon": totals[rid] - base(inst)[rid],
-            "share": (weights[rid] * grand / fsum) if fsum else 0.0,
-            "deviation_tenths": deviation(totals[rid], grand, weights[rid], fsum, SCALE, 1),
+            "this_horizon": totals[rid] - past[rid],
+            "share": shares[rid][0],
+            "deviation_tenths": shares[rid][1],
         }
         for rid in totals
     }

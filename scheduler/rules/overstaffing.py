@@ -4,16 +4,15 @@ cost a little, so spare capacity is used only when it buys something."""
 from __future__ import annotations
 
 from scheduler.rules.base import ModelVars, RosterView
+from scheduler.rules.coverage import covering
 
 NAME = "overstaffing"
 
 
 def term(v: ModelVars):
-    covering: dict[tuple[str, int], list] = {}
-    for (_rid, i, site), var in v.y.items():
-        covering.setdefault((site, i), []).append(var)
     terms = []
-    for key, vars_ in covering.items():
+    for key, pairs in covering(v).items():
+        vars_ = [var for _rid, var in pairs]
         demand = v.inst.demands[key]
         if demand.max_readers > demand.required and len(vars_) > demand.required:
             over = v.model.new_int_var(0, len(vars_), f"over:{key[0]}:{key[1]}")

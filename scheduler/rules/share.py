@@ -28,6 +28,17 @@ def deviation(amount: int, total: int, weight: int, weight_sum: int, scale: int,
     return abs(amount * weight_sum - weight * total) * scale // (weight_sum * unit)
 
 
+def evaluate_shares(inst: Instance, totals: dict[str, int], scale: int, unit: int) -> dict[str, tuple[float, int]]:
+    """Per reader: their share of the group total, and their deviation counted as the term counts it."""
+    weights, fsum = fte_weights(inst)
+    grand = sum(totals.values())
+    return {
+        rid: ((weights[rid] * grand / fsum) if fsum else 0.0,
+              deviation(amount, grand, weights[rid], fsum, scale, unit))
+        for rid, amount in totals.items()
+    }
+
+
 def encode_deviation(v, name: str, amounts: dict[str, list[tuple[int, object]]], base: dict[str, int],
                      scale: int, unit: int):
     """Sum over readers of the deviation of base + sum(coef * var) from their FTE share.

@@ -5,7 +5,7 @@ share, in tenths of an hour."""
 from __future__ import annotations
 
 from scheduler.rules.base import ModelVars, RosterView
-from scheduler.rules.share import deviation, encode_deviation, fte_weights
+from scheduler.rules.share import encode_deviation, evaluate_shares
 
 NAME = "workload"
 UNIT_MINUTES = 6  # a tenth of an hour
@@ -23,16 +23,16 @@ def term(v: ModelVars):
 
 
 def per_reader(view: RosterView) -> dict[str, dict[str, float]]:
-    inst = view.inst
-    weights, fsum = fte_weights(inst)
-    totals = {rid: b + sum(s.work_minutes for s in view.shifts(rid)) for rid, b in base(inst).items()}
-    grand = sum(totals.values())
+    """Hours, FTE share of hours and deviation per reader (for reports)."""
+    past = base(view.inst)
+    totals = {rid: b + sum(s.work_minutes for s in view.shifts(rid)) for rid, b in past.items()}
+    shares = evaluate_shares(view.inst, totals, 1, UNIT_MINUTES)
     return {
         rid: {
             "hours": totals[rid] / 60,
-            "this_horizon_hours": (totals[rid] - base(inst)[rid]) / 60,
-            "share_hours": (weights[rid] * grand / fsum / 60) if fsum else 0.0,
-            "deviation_tenths": deviation(totals[rid], grand, weights[rid], fsum, 1, UNIT_MINUTES),
+            "this_horizon_hours": (totals[rid] - past[rid]) / 60,
+            "share_hours": shares[rid][0] / 60,
+            "deviation_tenths": shares[rid][1],
         }
         for rid in totals
     }

@@ -199,19 +199,20 @@ def solve(
         start_from = extract_roster(probe, probe_solver) if covered else initial
 
         # 2. optimisation: needs outside every conflict stay met in full; the rest are soft
-        built = build_model(inst, soft_needs=soft if covered else None)
-        if start_from is not None:
-            _hint(built, start_from)
-        t_build = time.perf_counter()
-        solver = _solver(time_limit - (t_build - t_inst), workers, seed, log)
-        if relative_gap_limit is not None:
-            solver.parameters.relative_gap_limit = relative_gap_limit
         progress = _Progress(t_inst, on_progress)
-        solver.best_bound_callback = progress.on_bound
         if probe_status == cp_model.INFEASIBLE:
-            solver = probe_solver  # the hard rules conflict whatever the coverage: nothing to optimise
-            status = cp_model.INFEASIBLE
+            # the hard rules conflict whatever the coverage: nothing to optimise
+            built, solver, status = probe, probe_solver, cp_model.INFEASIBLE
+            t_build = time.perf_counter()
         else:
+            built = build_model(inst, soft_needs=soft if covered else None)
+            if start_from is not None:
+                _hint(built, start_from)
+            t_build = time.perf_counter()
+            solver = _solver(time_limit - (t_build - t_inst), workers, seed, log)
+            if relative_gap_limit is not None:
+                solver.parameters.relative_gap_limit = relative_gap_limit
+            solver.best_bound_callback = progress.on_bound
             status = stopper.run(solver, built.model, progress)
         t_solve = time.perf_counter()
     finally:

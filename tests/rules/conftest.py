@@ -15,7 +15,7 @@ from scheduler.solver.solve import solve
 from tests import factory
 
 # The factory's week: Monday 2 March 2026 to Sunday 8 March 2026 (no French holiday).
-MON, TUE, WED, THU, FRI, SAT, SUN = (dt.date(2026, 3, 2) + dt.timedelta(days=k) for k in range(7))
+MON, TUE, WED, THU, FRI, SAT, SUN = WEEK = tuple(dt.date(2026, 3, 2) + dt.timedelta(days=k) for k in range(7))
 
 # A rule set that constrains nothing, so a test can switch on just the rule it is about.
 FREE_RULES: dict[str, Any] = {"id": "std", "min_rest_hours": 0, "rest_after_night_hours": 0}

@@ -7,9 +7,18 @@ import datetime as dt
 from scheduler.instance import build_instance
 from scheduler.rules import capacity
 from tests import factory
-from tests.rules.conftest import FREE_RULES, MON, TUE, roster, scenario, solve_checked, uncovered, violations, worked
-
-WEEK = [MON + dt.timedelta(days=k) for k in range(7)]
+from tests.rules.conftest import (
+    FREE_RULES,
+    MON,
+    TUE,
+    WEEK,
+    roster,
+    scenario,
+    solve_checked,
+    uncovered,
+    violations,
+    worked,
+)
 
 
 def _two_sites(studies_per_hour: float):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from scheduler.rules import consecutive
 from tests import factory
 from tests.rules.conftest import (
@@ -13,6 +11,7 @@ from tests.rules.conftest import (
     THU,
     TUE,
     WED,
+    WEEK,
     missing,
     roster,
     scenario,
@@ -20,8 +19,6 @@ from tests.rules.conftest import (
     uncovered,
     violations,
 )
-
-WEEK = [MON + dt.timedelta(days=k) for k in range(7)]
 
 
 def _rules(k: int | None) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from scheduler.check import check
 from scheduler.rules import coverage
 from tests import factory
@@ -12,6 +10,7 @@ from tests.rules.conftest import (
     PLAIN_OBJECTIVE,
     TUE,
     WED,
+    WEEK,
     missing,
     roster,
     scenario,
@@ -20,8 +19,6 @@ from tests.rules.conftest import (
     violations,
     worked,
 )
-
-WEEK = [MON + dt.timedelta(days=k) for k in range(7)]
 
 
 def _two_sites(priority_b: int, *, r1_sites: tuple[str, ...] = ("A", "B")):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from scheduler.rules import nights
 from tests import factory
 from tests.rules.conftest import (
@@ -22,8 +20,6 @@ from tests.rules.conftest import (
     violations,
     worked,
 )
-
-WEEK = [MON + dt.timedelta(days=k) for k in range(7)]
 
 
 def _rules(k: int | None = None, off: int = 0) -> dict:
