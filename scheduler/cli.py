@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from scheduler.cli_store import add_store_commands, default_store
 from scheduler.errors import InputError
 from scheduler.instance import Instance, build_instance
 from scheduler.io.atomic import write_text_atomic
@@ -25,6 +26,7 @@ from scheduler.io.roster_io import SUFFIXES, read_roster, roster_format, write_r
 from scheduler.io.scenario_yaml import load_scenario
 from scheduler.report import is_success, plural, summary_json, summary_text
 from scheduler.result import Progress, SolveResult
+from scheduler.store import StoreError
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -199,11 +201,21 @@ def _describe(inst: Instance, args: argparse.Namespace) -> str:
             f"{plural(args.workers, 'worker')}")
 
 
+def _with_history(scenario, args: argparse.Namespace):
+    """With --carry-history: each reader's history from what the store has published before the horizon."""
+    if not args.carry_history:
+        return scenario
+    from scheduler.store import Store
+
+    with Store(args.store) as store:
+        return store.with_history(scenario)
+
+
 # ---- commands --------------------------------------------------------------------------------
 def cmd_solve(args: argparse.Namespace) -> int:
     if args.out:
         roster_format(args.out)  # a bad suffix is reported before a long solve, not after
-    scenario = load_scenario(args.scenario)
+    scenario = _with_history(load_scenario(args.scenario), args)
     inst = build_instance(scenario)
     print(_describe(inst, args), file=sys.stderr)
     result, interrupted = _run_solve(inst, args, explain=not args.no_explain)
@@ -224,7 +236,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check
 
-    scenario = load_scenario(args.scenario)
+    scenario = _with_history(load_scenario(args.scenario), args)
     roster = read_roster(args.roster)
     inst = build_instance(scenario)
     report = check(inst, roster)
@@ -236,7 +248,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    scenario = _with_history(load_scenario(args.scenario), args)
     inst = build_instance(scenario)
     print(_describe(inst, args), file=sys.stderr)
     result, interrupted = _run_solve(inst, args, explain=True)
@@ -310,6 +322,14 @@ def _solver_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N", help="random seed (default 0)")
 
 
+def _history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--carry-history", action="store_true",
+                   help="take each reader's history (last days, fairness totals) from the published rosters "
+                        "in the store before the horizon")
+    p.add_argument("--store", default=default_store(), metavar="PATH",
+                   help="store file for --carry-history (default: $SCHEDULER_STORE, else ./scheduler.sqlite3)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="scheduler", description="Radiologist scheduling optimizer (CP-SAT).",
                      epilog="Exit codes: 0 fully covered with no hard violation; 2 not fully covered, hard "
@@ -324,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="ROSTER", help=f"write the roster ({', '.join(SUFFIXES)}, by suffix)")
     p.add_argument("--summary-json", metavar="PATH", help="write the summary as JSON")
     p.add_argument("--no-explain", action="store_true", help="skip explaining uncovered needs")
+    _history_options(p)
     p.set_defaults(run=cmd_solve)
 
     p = sub.add_parser("check", help="check a roster against a scenario's rules",
@@ -331,13 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("roster", metavar="ROSTER", help=f"roster file ({', '.join(SUFFIXES)})")
     p.add_argument("--summary-json", metavar="PATH", help="write the summary as JSON")
+    _history_options(p)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("explain", help="say why a scenario cannot be fully covered",
                        description="Solve and explain which needs cannot be covered, and why.")
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     _solver_options(p)
+    _history_options(p)
     p.set_defaults(run=cmd_explain)
+
+    add_store_commands(sub)
     return parser
 
 
@@ -356,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OutputError as err:
+    except (OutputError, StoreError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -79,14 +79,19 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError([Issue("", "file not found")], str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Issue("", f"cannot read the file: {exc}")], str(p)) from None
+    return scenario_from_yaml_text(text, str(p))
+
+
+def scenario_from_yaml_text(text: str, source: str | None = None) -> Scenario:
+    """Parse and validate scenario YAML text; raises InputError naming the source and field path."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Issue("", f"not valid YAML: {where}{problem}")], str(p)) from None
-    return scenario_from_data(data, str(p))
+        raise InputError([Issue("", f"not valid YAML: {where}{problem}")], source) from None
+    return scenario_from_data(data, source)
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
