@@ -17,15 +17,14 @@ the server and by the client (to show the client is not the bottleneck).
 
     .venv/bin/python benchmarks/feeds.py --seconds 10 --connections 200 --rate 1000
 
-To benchmark the real store, replace `prepare_source` (write the data, issue tokens) and
-`open_source` (open the FeedSource in the server process); nothing else depends on the fake.
+The server reads the real store: `prepare_source` solves and publishes the French regional
+example (October 2026) and issues a token for every reader, site and the group.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import logging
 import os
@@ -47,66 +46,40 @@ if str(ROOT) not in sys.path:
 from scheduler.feeds.app import FeedSource  # noqa: E402
 from scheduler.store.records import FeedKind  # noqa: E402
 
-TOKENS_PER_KIND = {FeedKind.reader: 150, FeedKind.site: 20, FeedKind.group: 3}
-EVENTS_PER_KIND = {FeedKind.reader: 25, FeedKind.site: 250, FeedKind.group: 800}  # one month-ish
 MIX = {FeedKind.reader: 0.80, FeedKind.site: 0.15, FeedKind.group: 0.05}  # share of requests
 
 
-# --- The source: the only part that knows about the fake. Replace these two for the real store. ---
+# --- The source: the real store with the French regional example published. ---
+
+SCENARIO = ROOT / "scenarios" / "fr_regional.yaml"
 
 
 def prepare_source(workdir: Path) -> dict[FeedKind, list[str]]:
-    """Create the data the server's source reads under `workdir`; return the tokens by kind."""
-    import secrets
+    """Solve and publish the French example into a store under `workdir`; issue a token per calendar."""
+    from scheduler.io.scenario_yaml import load_scenario
+    from scheduler.solver import solve
+    from scheduler.store import Store
+    from scheduler.store.records import FeedTarget
 
-    from tests.feeds.fake_source import write_tokens_file
-
-    published = dt.datetime(2025, 1, 6, 8, 0, tzinfo=dt.UTC)
-    tokens: dict[str, dict[str, object]] = {}
-    feeds: dict[str, dict[str, str]] = {}
+    scenario = load_scenario(SCENARIO)
+    roster = solve(scenario, time_limit=20, workers=2, seed=0).roster
     by_kind: dict[FeedKind, list[str]] = {}
-    for kind, count in TOKENS_PER_KIND.items():
-        subjects = [""] if kind is FeedKind.group else [f"{kind.value}{i}" for i in range(count)]
-        for subject in subjects:
-            name = f"{kind.value}-{subject or 'all'}.ics"
-            (workdir / name).write_bytes(_synthetic_ics(subject or "group", EVENTS_PER_KIND[kind]))
-            feeds[f"{kind.value}:{subject}"] = {"ics": name, "published_at": published.isoformat()}
-        for i in range(count):
-            token = secrets.token_urlsafe(32)
-            tokens[token] = {"kind": kind.value, "subject": subjects[i % len(subjects)]}
-            by_kind.setdefault(kind, []).append(token)
-    write_tokens_file(workdir / "tokens.json", {"tokens": tokens, "feeds": feeds})
+    with Store(workdir / "store.sqlite3") as store:
+        store.publish(scenario, roster, by="benchmark", base_number=None, note="feeds benchmark")
+        targets = [FeedTarget(FeedKind.reader, r.id) for r in scenario.radiologists]
+        targets += [FeedTarget(FeedKind.site, s.id) for s in scenario.sites]
+        targets.append(FeedTarget(FeedKind.group, ""))
+        for target in targets:
+            token, _ = store.issue_token(target, by="benchmark")
+            by_kind.setdefault(target.kind, []).append(token)
     return by_kind
 
 
 def open_source(workdir: Path) -> FeedSource:
     """Open the FeedSource the server uses (runs in the server process)."""
-    from tests.feeds.fake_source import FileFeedSource
+    from scheduler.feeds.store_source import StoreFeedSource
 
-    return FileFeedSource(workdir / "tokens.json")
-
-
-# --- Fixture data ---
-
-
-def _synthetic_ics(who: str, events: int) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//radiology-scheduler//feeds benchmark//EN"]
-    start = dt.datetime(2025, 1, 6, 7, 0, tzinfo=dt.UTC)
-    for i in range(events):
-        begin = start + dt.timedelta(hours=8 * i)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{who}/shift{i % 5}/{begin.date().isoformat()}@radiology-scheduler",
-            "DTSTAMP:20250106T080000Z",
-            f"DTSTART:{begin:%Y%m%dT%H%M%SZ}",
-            f"DTEND:{begin + dt.timedelta(hours=8):%Y%m%dT%H%M%SZ}",
-            f"SUMMARY:{who} - CT/MR reading, sites A, B",
-            "DESCRIPTION:Subspecialties: neuro, msk, body. Published version 3.",
-            "SEQUENCE:0",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
+    return StoreFeedSource(workdir / "store.sqlite3")
 
 
 # --- Server child ---
@@ -340,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="feeds-bench-") as tmp:
         workdir = Path(tmp)
         tokens = prepare_source(workdir)
+        source = open_source(workdir)
+        sizes = {k: statistics.mean(len(source.feed(source.lookup(t)).body) for t in ts) for k, ts in tokens.items()}
         pool = build_requests(tokens)
         port = free_port()
         log_path = workdir / "server.log"
@@ -366,11 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         leaked = sum(token in logged for group in tokens.values() for token in group)
         access_lines = logged.count("/feeds/<redacted>.ics")
 
-    sizes = {kind: len(_synthetic_ics("x", n)) for kind, n in EVENTS_PER_KIND.items()}
     print(
         f"\nFeed server, uvicorn http={args.http}, {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run (after {args.warmup:g} s warm-up), {os.cpu_count()} CPUs; request mix "
-        + ", ".join(f"{MIX[k]:.0%} {k.value} (~{sizes[k] // 1024} KiB)" for k in MIX)
+        + ", ".join(f"{MIX[k]:.0%} {k.value} (~{sizes[k] / 1024:.0f} KiB)" for k in MIX)
         + "\n"
     )
     print("| run | req/s | p50 ms | p99 ms | max ms | errors | server CPU | client CPU |")

@@ -18,7 +18,7 @@ import icalendar
 import recurring_ical_events
 import vobject
 
-from scheduler.calendars.ical import render, render_all
+from scheduler.calendars.ical import CalendarContext, render, render_all
 from scheduler.store.events import carry_identity
 from scheduler.store.records import FeedKind, FeedTarget, PublishedEvent
 from tests.calendars import context, events, new_york_2006_context, utc, version
@@ -28,7 +28,7 @@ KHAL = Path(sys.executable).parent / "khal"
 WINDOW = (utc(2026, 10, 1), utc(2026, 12, 1))
 
 
-def second_version() -> tuple[list[PublishedEvent], object]:
+def second_version() -> tuple[list[PublishedEvent], CalendarContext]:
     """Version 2 a day later without Lee's 21 October night, which becomes CANCELLED."""
     first = events()
     kept = [e for e in first if e.uid_key != "lee/night/2026-10-21"]
