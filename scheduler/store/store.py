@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scheduler.check import check
 from scheduler.instance import build_instance
-from scheduler.io.roster_io import roster_to_data
+from scheduler.io.roster_io import roster_from_data, roster_to_data
 from scheduler.io.scenario_yaml import scenario_from_yaml_text, scenario_to_yaml
 from scheduler.result import CheckReport, Roster, SolveResult
 from scheduler.scenario import History, HistoryShift, Scenario
@@ -49,6 +49,20 @@ class ScenarioVersion:
     saved_at: dt.datetime
     saved_by: str
     note: str
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """A kept solve result: what the solver reported, with its roster."""
+
+    id: int
+    scenario_version: int
+    created_at: dt.datetime
+    status: str
+    objective: int | None
+    bound: int | None
+    summary: dict
+    roster: Roster
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,25 @@ class Store:
                 ),
             )
             return int(cur.lastrowid)
+
+    def results(self, scenario_version: int | None = None) -> list[SolveRecord]:
+        """Kept solve results, oldest first (optionally of one scenario version)."""
+        sql, args = "SELECT * FROM solve_results", ()
+        if scenario_version is not None:
+            sql, args = sql + " WHERE scenario_version = ?", (scenario_version,)
+        return [
+            SolveRecord(
+                id=r["id"],
+                scenario_version=r["scenario_version"],
+                created_at=from_text(r["created_at"]),
+                status=r["status"],
+                objective=r["objective"],
+                bound=r["bound"],
+                summary=json.loads(r["summary_json"]),
+                roster=roster_from_data(json.loads(r["roster_json"])),
+            )
+            for r in self.conn.execute(sql + " ORDER BY id", args)
+        ]
 
     # ---- publishing --------------------------------------------------------------------
     def publish(
@@ -484,14 +517,19 @@ class Store:
             sample = ", ".join(sorted(known)[:10]) or "none stored yet (publish a roster first)"
             raise StoreError(f"no {target.kind.value} '{target.subject}' in any stored scenario; known: {sample}")
 
+    def _revoke(self, token_id: int, now: dt.datetime, hint: str) -> FeedToken:
+        """Revoke inside the caller's transaction; refuses unknown and already revoked tokens."""
+        record = tokens.get(self.conn, token_id)
+        if record is None:
+            raise StoreError(f"no feed token #{token_id}; `scheduler tokens list` shows them")
+        if not tokens.revoke(self.conn, token_id, now):
+            raise StoreError(f"feed token #{token_id} ({record.target}) is already revoked{hint}")
+        return record
+
     def revoke_token(self, token_id: int, *, by: str, now: dt.datetime | None = None) -> FeedToken:
         now = now or now_utc()
         with write_transaction(self.conn):
-            record = tokens.get(self.conn, token_id)
-            if record is None:
-                raise StoreError(f"no feed token #{token_id}; `scheduler tokens list` shows them")
-            if not tokens.revoke(self.conn, token_id, now):
-                raise StoreError(f"feed token #{token_id} ({record.target}) is already revoked")
+            record = self._revoke(token_id, now, "")
             audit.append(self.conn, now, by, "token.revoke", f"feed {record.target}", {"token": token_id})
             return tokens.get(self.conn, token_id)
 
@@ -499,11 +537,7 @@ class Store:
         """Revoke a token and issue its replacement for the same calendar, in one transaction."""
         now = now or now_utc()
         with write_transaction(self.conn):
-            record = tokens.get(self.conn, token_id)
-            if record is None:
-                raise StoreError(f"no feed token #{token_id}; `scheduler tokens list` shows them")
-            if not tokens.revoke(self.conn, token_id, now):
-                raise StoreError(f"feed token #{token_id} ({record.target}) is already revoked; issue a new one")
+            record = self._revoke(token_id, now, "; issue a new one")
             token, new = tokens.insert(self.conn, record.target, now, by)
             audit.append(
                 self.conn, now, by, "token.rotate", f"feed {record.target}", {"token": token_id, "replaced_by": new.id}

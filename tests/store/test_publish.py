@@ -301,3 +301,18 @@ def test_feed_state_holds_every_periods_latest_events(store):
     stale = {e.uid_key for e in store.events(v1.id)} - {e.uid_key for e in store.events(v2.id)}
     assert stale and not stale & {e.uid_key for e in state.events}
     assert state.scenario.horizon.start == WEEK[0]
+
+
+def test_solve_results_are_kept_with_their_scenario_version(tmp_path):
+    from scheduler.solver import solve
+
+    sc = scenario()
+    result = solve(sc, time_limit=10, workers=1, seed=0)
+    with Store(tmp_path / "s.sqlite3") as store:
+        rid = store.save_result(sc, result)
+        [kept] = store.results()
+        assert kept.id == rid and kept.status == result.status
+        assert (kept.objective, kept.bound) == (result.objective, result.bound)
+        assert kept.roster.sorted() == result.roster.sorted()
+        assert store.scenario(kept.scenario_version) == sc
+        assert store.results(scenario_version=kept.scenario_version + 1) == []
