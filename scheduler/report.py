@@ -95,7 +95,8 @@ def _request_text(inst: Instance, reader_id: str, req: Any, day: Any) -> str:
 
 
 # ---- the tallies both summaries share --------------------------------------------------------
-def _tallies(inst: Instance, roster: Roster) -> dict[str, Any]:
+def tallies(inst: Instance, roster: Roster) -> dict[str, Any]:
+    """Per-reader shifts, burden and hours against their FTE shares, and the requests met."""
     view = RosterView(inst, roster)
     burden = fairness.per_reader(view)
     hours = workload.per_reader(view)
@@ -142,7 +143,7 @@ def summary_json(inst: Instance | Scenario, result: SolveResult | CheckReport, r
     inst = _instance(inst)
     report = _report(result)
     solved = _solved(result)
-    tallies = _tallies(inst, roster) if solved else None
+    tal = tallies(inst, roster) if solved else None
     short = uncovered(result)
     violations = hard_violations(result)
     if isinstance(result, SolveResult):
@@ -182,8 +183,8 @@ def summary_json(inst: Instance | Scenario, result: SolveResult | CheckReport, r
         "readers_needed": sum(d.required for d in inst.demands.values()),
         "readers_missing": sum(u.missing for u in short),
         "assignments": len(roster.assignments),
-        "readers": tallies["readers"] if tallies else [],
-        "requests": tallies["requests"] if tallies else {"met": 0, "total": 0, "unmet": []},
+        "readers": tal["readers"] if tal else [],
+        "requests": tal["requests"] if tal else {"met": 0, "total": 0, "unmet": []},
         "ok": is_success(result),
     }
 
@@ -254,7 +255,7 @@ def summary_text(inst: Instance | Scenario, result: SolveResult | CheckReport, r
                 out.append(f"  ... and {len(short) - MAX_UNCOVERED_SHOWN} more")
 
     if solved:
-        tallies = _tallies(inst, roster)
+        tal = tallies(inst, roster)
         out.append("")
         out.append("Fairness per reader (burden points and hours, history included; share = FTE share)")
         rows = [[
@@ -262,11 +263,11 @@ def summary_text(inst: Instance | Scenario, result: SolveResult | CheckReport, r
             _num(r["burden_this_horizon"]), _num(r["burden_with_history"]), f"{r['burden_share']:.1f}",
             _signed(r["burden_deviation"]), f"{r['hours_this_horizon']:.1f}", f"{r['hours_with_history']:.1f}",
             f"{r['hours_share']:.1f}", _signed(r["hours_deviation"]),
-        ] for r in tallies["readers"]]
+        ] for r in tal["readers"]]
         out += table(["reader", "FTE", "shifts", "nights", "burden", "w/ hist", "share", "dev",
                       "hours", "w/ hist", "share", "dev"], rows)
 
-        req = tallies["requests"]
+        req = tal["requests"]
         out.append("")
         if not req["total"]:
             out.append("Requests: none in this horizon")

@@ -13,6 +13,7 @@ from scheduler.instance import Instance, build_instance
 from scheduler.result import Assignment, Progress, Roster, SolveResult
 from scheduler.rules.coverage import NEED
 from scheduler.scenario import Scenario
+from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
 from scheduler.solver.model import BuiltModel, build_model
 
 ProgressCallback = Callable[[Progress], None]
@@ -125,6 +126,7 @@ def _probe(inst, initial, deadline, workers, seed, log, stopper):
     relaxed needs.
     """
     plain = build_model(inst, soft_needs=frozenset(), objective=False)
+    impose(plain, locked_of(initial))
     if initial is not None:
         _hint(plain, initial)
     solver = _solver(deadline - time.perf_counter(), workers, seed, log)
@@ -132,6 +134,7 @@ def _probe(inst, initial, deadline, workers, seed, log, stopper):
     if status != cp_model.INFEASIBLE or time.perf_counter() >= deadline or stopper.stopped:
         return plain, solver, status, frozenset()
     probe = build_model(inst, soft_needs=frozenset(), guarded=frozenset({NEED}), objective=False)
+    impose(probe, locked_of(initial))
     lits = {key: lit for key, lit in probe.vars.literals.items() if key[0] == NEED}
     by_index = {lit.index: (key[1], key[2]) for key, lit in lits.items()}
     relaxed: set[tuple[str, int]] = set()
@@ -181,13 +184,18 @@ def solve(
     keeps every other need met in full and starts from the probe's roster, so the `uncovered`
     term is non-zero only when full coverage is impossible (or the probe ran out of time, in
     which case every need is soft). The bound and gap are those of that optimisation model.
-    `initial` is used as a hint; `on_progress` receives (elapsed, objective, bound) on each
+    `initial` is used as a hint, and its assignments marked `locked` are kept as they are (a
+    LockError says which cannot hold before any search); `on_progress` receives (elapsed, objective, bound) on each
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
     from another thread ends the search cleanly with the best roster so far. When needs stay
     uncovered or the rules conflict, `explanation` says why (set `explain=False` to skip).
     """
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
+    locked = locked_of(initial)
+    problems = lock_problems(inst, locked)
+    if problems:
+        raise LockError(problems)
     t_inst = time.perf_counter()
     stopper = _Stopper(stop)
     try:
@@ -206,6 +214,7 @@ def solve(
             t_build = time.perf_counter()
         else:
             built = build_model(inst, soft_needs=soft if covered else None)
+            impose(built, locked)
             if start_from is not None:
                 _hint(built, start_from)
             t_build = time.perf_counter()
@@ -229,7 +238,7 @@ def solve(
     report = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if has_solution:
-            roster = extract_roster(built, solver)
+            roster = mark_locked(extract_roster(built, solver), locked)
             terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
                      for name, expr in built.terms.items()}
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
@@ -237,7 +246,7 @@ def solve(
             objective = sum(getattr(inst.scenario.objective, name) * value for name, value in terms.items())
             bound = float(solver.best_objective_bound)
         else:
-            roster = start_from if start_from is not None else Roster()
+            roster = mark_locked(start_from, locked) if start_from is not None else Roster()
         report = check(inst, roster)
         if not has_solution:
             terms, objective = dict(report.terms), report.objective
@@ -275,7 +284,12 @@ def solve(
         },
         progress=list(progress.points),
     )
-    if explain and (status == cp_model.INFEASIBLE or (report is not None and report.uncovered)):
+    if status == cp_model.INFEASIBLE and locked:
+        clash = check(inst, Roster(assignments=locked)).violations
+        result.explanation = ["the locked assignments cannot all hold with the hard rules"] + [
+            v.message for v in clash
+        ]
+    elif explain and (status == cp_model.INFEASIBLE or (report is not None and report.uncovered)):
         from scheduler.solver.explain import explain as run_explain
 
         result.explanation = run_explain(inst, result, budget_s=explain_budget_s)
