@@ -1,0 +1,112 @@
+"""Publish: the diff against the last published version, publish with a note, downloads, feed links."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+from scheduler.calendars.ical import render
+from scheduler.calendars.publish import context_for_store
+from scheduler.io.roster_io import write_roster
+from scheduler.store import ConcurrencyError, PublishRefused, period_of
+from scheduler.store.diff import diff_rosters
+from scheduler.store.records import FeedKind, FeedTarget
+from scheduler.ui.state import require_roster, store, working
+from scheduler.ui.widgets import require_coordinator
+
+require_coordinator()
+scenario, roster = require_roster()
+w = working()
+user = st.session_state["user"]
+period = period_of(scenario)
+st.title("Publish")
+
+with store() as s:
+    scenario_for_check = s.with_history(scenario)
+    latest = s.latest_version(period)
+    previous = s.roster(latest.id) if latest else None
+st.caption(f"Period {period}: " + (f"version {latest.number} published by {latest.published_by} on "
+                                   f"{latest.published_at:%Y-%m-%d %H:%M} UTC" if latest else "nothing published yet")
+           + (f"; your roster started from version {w.base_version}." if w.base_version else "."))
+
+diff = diff_rosters(previous, roster)
+st.subheader("Changes against the last published version")
+names = {r.id: r.display for r in scenario.radiologists}
+st.code("\n".join(diff.lines(lambda r: names.get(r, r))), language=None)
+
+note = st.text_input("Note (why this version)", key="publish_note")
+if st.button("Publish", type="primary", key="publish_button", disabled=diff.empty and latest is not None):
+    try:
+        with store() as s:
+            out = s.publish(scenario_for_check, roster, by=user.name, base_number=w.base_version, note=note)
+        w.base_version = out.version.number
+        w.roster_origin = f"published version {out.version.number}"
+        st.session_state["publish_message"] = (
+            f"Published version {out.version.number}" + (
+                f" with {sum(u.missing for u in out.report.uncovered)} reader slot(s) uncovered"
+                if out.report.uncovered else "")
+        )
+        st.rerun()
+    except (ConcurrencyError, PublishRefused) as err:
+        st.error(str(err))
+message = st.session_state.pop("publish_message", None)
+if message:
+    st.success(message)
+
+st.subheader("Downloads")
+with tempfile.TemporaryDirectory() as tmp:
+    for suffix in ("csv", "xlsx"):
+        path = Path(tmp) / f"roster.{suffix}"
+        write_roster(path, roster, scenario)
+        st.download_button(f"Roster ({suffix.upper()})", path.read_bytes(), file_name=f"{scenario.name}.{suffix}",
+                           key=f"download_{suffix}")
+with store() as s:
+    ctx = context_for_store(s, s.latest_version(period)) if s.latest_version(period) else None
+if ctx is None:
+    st.caption("Calendars are available once a version is published.")
+else:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for r in ctx.scenario.radiologists:
+            info = zipfile.ZipInfo(f"{r.id}.ics", date_time=(2000, 1, 1, 0, 0, 0))
+            z.writestr(info, render(ctx, FeedTarget(FeedKind.reader, r.id)))
+    st.download_button(f"Calendars of version {ctx.version.number} (ZIP of per-reader .ics)", buffer.getvalue(),
+                       file_name=f"{scenario.name}-v{ctx.version.number}-calendars.zip", mime="application/zip",
+                       key="download_ics")
+
+st.subheader("Calendar feeds")
+base_url = os.environ.get("SCHEDULER_FEEDS_URL", "http://127.0.0.1:8080").rstrip("/")
+st.caption(f"Feeds are served by `scheduler serve-feeds` at {base_url} (set SCHEDULER_FEEDS_URL). A link is shown "
+           "once, when issued; only its hash is kept.")
+pick = st.selectbox("Reader", [r.id for r in scenario.radiologists], key="feed_reader",
+                    format_func=lambda rid: names.get(rid, rid))
+with store() as s:
+    active = s.tokens(FeedTarget(FeedKind.reader, pick), active_only=True)
+c1, c2 = st.columns(2)
+if c1.button("Issue a feed link", key="issue_token"):
+    with store() as s:
+        token, record = s.issue_token(FeedTarget(FeedKind.reader, pick), by=user.name)
+    https = f"{base_url}/feeds/{token}.ics"
+    st.session_state["issued_link"] = (names.get(pick, pick), https)
+    st.rerun()
+if active and c2.button(f"Revoke {len(active)} active link(s)", key="revoke_tokens"):
+    with store() as s:
+        for t in active:
+            s.revoke_token(t.id, by=user.name)
+    st.session_state["revoked_message"] = f"Revoked {len(active)} link(s) of {names.get(pick, pick)}."
+    st.rerun()
+issued = st.session_state.pop("issued_link", None)
+if issued:
+    who, https = issued
+    st.success(f"Feed link for {who} (copy it now; it is not shown again):")
+    st.code(https, language=None)
+    st.code("webcal://" + https.split("://", 1)[1], language=None)
+revoked = st.session_state.pop("revoked_message", None)
+if revoked:
+    st.info(revoked)
+st.caption(f"{len(active)} active link(s) for {names.get(pick, pick)}.")

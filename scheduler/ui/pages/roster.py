@@ -1,0 +1,110 @@
+"""Roster: reader x day grid, site x day coverage, filters, and manual edits checked at once."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from scheduler.check import check
+from scheduler.ui.state import instance, require_roster, working
+from scheduler.ui.widgets import require_coordinator
+from scheduler.views import LOCK, assign, coverage_grid, reader_grid, set_locked, unassign, uncovered_table
+
+require_coordinator()
+scenario, roster = require_roster()
+w = working()
+inst = instance(scenario)
+report = check(inst, roster)
+st.title("Roster")
+st.caption(f"{scenario.name}, roster from {w.roster_origin or 'manual edits'}.")
+
+m1, m2, m3 = st.columns(3)
+m1.metric("Assignments", len(roster.assignments))
+m2.metric("Uncovered reader slots", sum(u.missing for u in report.uncovered))
+m3.metric("Hard violations", len(report.violations))
+if report.violations:
+    st.error("Hard rules broken:\n" + "\n".join(f"- {v.message}" for v in report.violations))
+
+readers = {r.display: r.id for r in scenario.radiologists}
+sites = {s.display: s.id for s in scenario.sites}
+f1, f2, f3 = st.columns(3)
+pick_readers = f1.multiselect("Readers", list(readers), key="filter_readers")
+pick_sites = f2.multiselect("Sites", list(sites), key="filter_sites")
+pick_sub = f3.selectbox("Subspecialty", ["(any)"] + [s.id for s in scenario.subspecialties], key="filter_sub")
+sub = None if pick_sub == "(any)" else pick_sub
+reader_ids = [readers[n] for n in pick_readers] or None
+if sub:
+    with_sub = [r.id for r in scenario.radiologists if sub in r.subspecialties]
+    reader_ids = [r for r in (reader_ids or with_sub) if r in with_sub]
+site_ids = [sites[n] for n in pick_sites] or None
+
+
+def _colour(value: str) -> str:
+    """A stable pastel per shift label; uncovered cells in red."""
+    if not value:
+        return ""
+    if value.startswith("UNCOVERED"):
+        return "background-color: #f8b4b4; color: #7f1d1d; font-weight: 600"
+    label = value.replace(LOCK, "").strip()
+    hue = int(hashlib.sha256(label.encode()).hexdigest()[:4], 16) % 360
+    return f"background-color: hsl({hue}, 70%, 85%)"
+
+
+tab1, tab2 = st.tabs(["Readers x days", "Sites x days"])
+with tab1:
+    grid = reader_grid(inst, roster, readers=reader_ids, sites=site_ids)
+    st.dataframe(grid.style.map(_colour), width="stretch", key="reader_grid")
+with tab2:
+    cov = coverage_grid(inst, roster, report, sites=site_ids, subspecialty=sub)
+    st.dataframe(cov.style.map(_colour), width="stretch", key="coverage_grid")
+if report.uncovered:
+    st.subheader("Uncovered needs")
+    st.dataframe(uncovered_table(report), width="stretch", hide_index=True)
+
+st.subheader("Edit")
+shift_keys = [(s.type_id, s.date) for s in inst.shifts]
+e1, e2 = st.columns(2)
+reader_name = e1.selectbox("Reader", list(readers), key="edit_reader")
+shift_key = e2.selectbox("Shift", shift_keys, key="edit_shift",
+                         format_func=lambda k: f"{inst.shift_label(k[0])} {k[1]:%a %d %b}")
+rid = readers[reader_name]
+shift = inst.shift_by_key[shift_key]
+current = next((a for a in roster.assignments if (a.reader, a.shift_type, a.date) == (rid, *shift_key)), None)
+needing = [d.site for d in inst.demands_by_shift[shift.index]]
+chosen = st.multiselect("Sites", needing, default=list(current.sites) if current else [], key="edit_sites",
+                        format_func=inst.site_name)
+eligible = set(inst.eligible.get((rid, shift.index), ()))
+for site in chosen:
+    if site not in eligible:
+        reasons = inst.ineligibility_reasons(scenario.radiologist_by_id[rid], shift,
+                                             inst.demands[(site, shift.index)])
+        st.warning(f"{reader_name} may not cover {inst.site_name(site)} then: {'; '.join(reasons)}")
+b1, b2, b3, b4 = st.columns(4)
+outcome = None
+if b1.button("Assign", key="do_assign", disabled=not chosen):
+    outcome = assign(inst, roster, rid, *shift_key, tuple(chosen), locked=bool(current and current.locked))
+if b2.button("Unassign", key="do_unassign", disabled=current is None):
+    outcome = unassign(inst, roster, rid, *shift_key)
+if b3.button("Lock", key="do_lock", disabled=current is None or current.locked):
+    outcome = set_locked(inst, roster, rid, *shift_key, True)
+if b4.button("Unlock", key="do_unlock", disabled=current is None or not current.locked):
+    outcome = set_locked(inst, roster, rid, *shift_key, False)
+if outcome is not None:
+    w.roster, w.roster_origin = outcome.roster, "manual edits"
+    st.session_state["edit_feedback"] = outcome.new_violations
+    st.rerun()
+feedback = st.session_state.pop("edit_feedback", None)
+if feedback is not None:
+    if feedback:
+        st.error("This edit breaks hard rules:\n" + "\n".join(f"- {m}" for m in feedback))
+    else:
+        st.success("Edit applied; the checker finds no new violation.")
+
+locked = [a for a in roster.assignments if a.locked]
+if locked:
+    st.caption(f"{len(locked)} locked assignment(s): a re-solve on the Solve page keeps them.")
+    st.dataframe(pd.DataFrame([{"reader": inst.reader_name(a.reader), "shift": inst.shift_label(a.shift_type),
+                                "date": a.date, "sites": ", ".join(a.sites)} for a in locked]), hide_index=True)
+st.page_link("scheduler/ui/pages/solve.py", label="Re-solve keeping locked assignments")
