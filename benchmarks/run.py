@@ -84,7 +84,7 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def record(name: str, rows: list[dict], command: str, path: Path) -> None:
+def record(name: str, rows: list[dict], command: str, path: Path, rendered: str | None = None) -> None:
     """Replace this benchmark's section of BENCHMARKS.md (or append it)."""
     from scheduler.io.atomic import write_text_atomic
 
@@ -97,7 +97,7 @@ def record(name: str, rows: list[dict], command: str, path: Path) -> None:
         f"- ortools: {rows[0].get('ortools') if rows else '?'}",
         f"- command: `{command}`",
         "",
-        table(rows),
+        rendered if rendered is not None else table(rows),
         END.format(name=name),
     ])
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"

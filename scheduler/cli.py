@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_store import add_store_commands, default_store
 from scheduler.errors import InputError
 from scheduler.instance import Instance, build_instance
@@ -363,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_explain)
 
     add_store_commands(sub)
+    add_bench_commands(sub, _solver_options)
     return parser
 
 

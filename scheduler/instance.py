@@ -81,16 +81,18 @@ class Demand:
     required_by_subspecialty: dict[str, int]
     max_readers: int
     studies: float
+    priority: int = 1  # weight of each missing reader (the needs' own, else the site's)
+    over_weight: int = 1  # cost of each reader beyond `required`
 
     @property
     def load_per_reader(self) -> int:
         """Studies each covering reader takes on: the expected studies split over the required readers."""
-        return math.ceil(self.studies / self.required) if self.studies else 0
+        return math.ceil(self.studies / max(1, self.required)) if self.studies else 0
 
     @property
     def open_to_any(self) -> bool:
-        """True when some of the need accepts a reader of any subspecialty."""
-        return self.required > sum(self.required_by_subspecialty.values())
+        """True when some of the need (or, with no subspecialty asked, any extra reader) takes any reader."""
+        return self.required > sum(self.required_by_subspecialty.values()) or not self.required_by_subspecialty
 
 
 @dataclass
@@ -280,6 +282,8 @@ def make_shift(
 
 
 def _need_active(need: CoverageNeed, st: ShiftType, day: dt.date, site_cal: dict[dt.date, str]) -> bool:
+    if need.dates is not None:
+        return day in need.dates and (need.days is None or day_matches(need.days, day, day in site_cal))
     return day_matches(need.days or st.days, day, day in site_cal)
 
 
@@ -289,12 +293,12 @@ def build_instance(scenario: Scenario) -> Instance:
     site_cals = {s.id: _calendar(scenario, s) for s in scenario.sites}
     days = scenario.horizon.days
     needed: dict[tuple[str, dt.date], list[tuple[Site, CoverageNeed]]] = {}
-    for st in scenario.shift_types:
-        for day in days:
-            for site in scenario.sites:
-                for need in site.coverage:
-                    if need.shift_type == st.id and _need_active(need, st, day, site_cals[site.id]):
-                        needed.setdefault((st.id, day), []).append((site, need))
+    for site in scenario.sites:
+        for need in site.coverage:
+            st = scenario.shift_type_by_id[need.shift_type]
+            for day in days if need.dates is None else sorted(set(need.dates) & set(days)):
+                if _need_active(need, st, day, site_cals[site.id]):
+                    needed.setdefault((st.id, day), []).append((site, need))
     shifts: list[ShiftInstance] = []
     demands: dict[tuple[str, int], Demand] = {}
     for st in scenario.shift_types:
@@ -317,8 +321,10 @@ def build_instance(scenario: Scenario) -> Instance:
                     shift=shift.index,
                     required=sum(n.readers for n in needs),
                     required_by_subspecialty=subs,
-                    max_readers=sum(n.max_readers or n.readers for n in needs),
+                    max_readers=sum(n.readers if n.max_readers is None else n.max_readers for n in needs),
                     studies=sum(n.studies for n in needs),
+                    priority=max(n.priority or scenario.site_by_id[site_id].priority for n in needs),
+                    over_weight=max(n.overstaffing_weight for n in needs),
                 )
     # Sort shifts chronologically and re-index so index order is time order.
     order = sorted(shifts, key=lambda s: (s.start, s.type_id))

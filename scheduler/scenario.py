@@ -234,12 +234,19 @@ class CoverageNeed(Model):
     days: tuple[DaySelector, ...] | None = Field(
         default=None, description="Defaults to the shift type's days; holidays from the site's calendar."
     )
+    dates: tuple[dt.date, ...] | None = Field(
+        default=None, description="Only on these dates (a one-off need); `days` then also applies if given."
+    )
     subspecialty: Id | None = None
-    readers: int = Field(default=1, ge=1, le=50)
+    readers: int = Field(default=1, ge=0, le=500)
     max_readers: int | None = Field(
-        default=None, ge=1, le=50, description="Over-staffing allowed up to this; defaults to `readers`."
+        default=None, ge=0, le=500, description="Over-staffing allowed up to this; defaults to `readers`."
     )
     studies: float = Field(default=0, ge=0, le=10000, description="Expected studies per shift.")
+    priority: int | None = Field(
+        default=None, ge=1, le=10_000, description="Weight of a missing reader for this need; the site's by default."
+    )
+    overstaffing_weight: int = Field(default=1, ge=0, le=10_000, description="Cost per reader beyond `readers`.")
 
     @field_validator("max_readers")
     @classmethod

@@ -165,10 +165,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("site", "id", "site that needs readers", required=True, field=None, ref="sites"),
         _c("shift_type", "id", "on which shift type", required=True, ref="shift_types"),
         _c("days", "choices", _DAYS_HELP + "; blank: the shift type's days", choices=DAYS),
+        _c("dates", "dates", "only on these dates, separated by ';'; blank: every day selected by days"),
         _c("subspecialty", "id", "required subspecialty; blank: any reader", ref="subspecialties"),
         _c("readers", "int", "readers needed", model=CoverageNeed),
         _c("max_readers", "int", "over-staffing allowed up to; blank: readers", model=CoverageNeed),
         _c("studies", "float", "expected studies per shift", model=CoverageNeed),
+        _c("priority", "int", "cost weight of a missing reader for this need; blank: the site's", model=CoverageNeed),
+        _c("overstaffing_weight", "int", "cost per reader beyond readers", model=CoverageNeed),
     ),
     "radiologists": (
         _c("id", "id", "reader id", required=True),
@@ -343,8 +346,9 @@ def to_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
         for need in site.coverage:
             rows["coverage"].append({
                 "site": site.id, "shift_type": need.shift_type, "days": _joined(need.days),
+                "dates": LIST_SEPARATOR.join(d.isoformat() for d in need.dates) if need.dates else None,
                 "subspecialty": need.subspecialty, "readers": need.readers, "max_readers": need.max_readers,
-                "studies": need.studies,
+                "studies": need.studies, "priority": need.priority, "overstaffing_weight": need.overstaffing_weight,
             })
     for r in sc.radiologists:
         h = r.history

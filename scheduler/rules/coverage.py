@@ -3,7 +3,8 @@
 A site's needs on one shift instance add up to R readers, of which R_s must hold subspecialty s.
 The shortfall is u_s = max(0, R_s - covering readers with s) for each subspecialty, plus
 u_any = max(0, R - covering readers - sum of u_s) for the rest; each missing reader costs the
-site's priority. This is a soft term, non-zero only when full coverage is impossible. Covering a
+need's priority (its own, else the site's). This is a soft term, non-zero only when full coverage is
+impossible (or, with coverage_first=False, when it is cheaper than the alternative). Covering a
 site with more readers than its `max_readers` is a hard violation.
 """
 
@@ -75,7 +76,7 @@ def term(v: ModelVars):
             sub_vars.append(u)
         u_any = m.new_int_var(0, demand.required, f"short:{site}:{i}")
         m.add_max_equality(u_any, [0, demand.required - count - sum(sub_vars)])
-        terms.append(v.inst.scenario.site_by_id[site].priority * (u_any + sum(sub_vars)))
+        terms.append(demand.priority * (u_any + sum(sub_vars)))
     return sum(terms)
 
 
@@ -87,7 +88,7 @@ def uncovered(view: RosterView) -> list[Uncovered]:
         readers = sorted(set(view.covers.get((site, i), [])))
         subs, rest = shortfalls(inst, demand, readers)
         shift = inst.shifts[i]
-        prio = inst.scenario.site_by_id[site].priority
+        prio = demand.priority
         for sub, missing in list(subs.items()) + [(None, rest)]:
             if missing:
                 kind = f"{sub} reader" if sub else "reader"

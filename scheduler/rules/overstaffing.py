@@ -1,5 +1,6 @@
 """Over-staffing: readers covering a site beyond what it needs (allowed up to `max_readers`) each
-cost a little, so spare capacity is used only when it buys something."""
+cost a little (the need's `overstaffing_weight`, 1 by default), so spare capacity is used only when
+it buys something."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def term(v: ModelVars):
         if demand.max_readers > demand.required and len(vars_) > demand.required:
             over = v.model.new_int_var(0, len(vars_), f"over:{key[0]}:{key[1]}")
             v.model.add_max_equality(over, [0, sum(vars_) - demand.required])
-            terms.append(over)
+            terms.append(demand.over_weight * over)
     return sum(terms)
 
 
@@ -26,5 +27,5 @@ def evaluate(view: RosterView) -> int:
     for key, readers in view.covers.items():
         demand = view.inst.demands.get(key)
         if demand and demand.max_readers > demand.required:  # beyond the cap is a hard violation
-            total += max(0, min(len(set(readers)), demand.max_readers) - demand.required)
+            total += demand.over_weight * max(0, min(len(set(readers)), demand.max_readers) - demand.required)
     return total

@@ -176,6 +176,7 @@ def solve(
     log: bool = False,
     relative_gap_limit: float | None = None,
     probe_share: float = 0.5,
+    coverage_first: bool = True,
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
@@ -189,6 +190,8 @@ def solve(
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
     from another thread ends the search cleanly with the best roster so far. When needs stay
     uncovered or the rules conflict, `explanation` says why (set `explain=False` to skip).
+    With `coverage_first=False` there is no probe: every need is soft and its shortfall is traded
+    against the other terms by weight alone (what staff-rostering benchmarks define).
     """
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
@@ -200,10 +203,15 @@ def solve(
     stopper = _Stopper(stop)
     try:
         # 1. coverage probe: which needs can be met in full together? (no objective: fast)
-        probe_deadline = t_inst + max(1.0, time_limit * probe_share)
-        probe, probe_solver, probe_status, soft = _probe(inst, initial, probe_deadline, workers, seed, log, stopper)
+        if coverage_first:
+            probe_deadline = t_inst + max(1.0, time_limit * probe_share)
+            probe, probe_solver, probe_status, soft = _probe(
+                inst, initial, probe_deadline, workers, seed, log, stopper
+            )
+            covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        else:
+            probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
         t_probe = time.perf_counter()
-        covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         start_from = extract_roster(probe, probe_solver) if covered else initial
 
         # 2. optimisation: needs outside every conflict stay met in full; the rest are soft

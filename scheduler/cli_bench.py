@@ -1,0 +1,74 @@
+"""`scheduler bench curtois INSTANCE_FILE`: solve a Curtois & Qu instance through the scenario model.
+
+Reports the objective (the checker's, which must equal the instance definition's, evaluated
+independently), the bound, the best known value when a `best_known.csv` sits beside the file (or
+`--best-known`), and their ratio. Exit 0 when the roster breaks no hard rule, 2 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from scheduler.check import check
+from scheduler.io import curtois
+from scheduler.io.atomic import write_text_atomic
+from scheduler.solver import solve
+
+
+def cmd_bench_curtois(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    inst = curtois.load(args.instance)
+    scenario = curtois.to_scenario(inst)
+    t_map = time.perf_counter() - t0
+    result = solve(scenario, time_limit=args.time_limit, workers=args.workers, seed=args.seed,
+                   coverage_first=False, explain=False)
+    report = check(scenario, result.roster)
+    violations, definition = curtois.evaluate(inst, curtois.assignment_of(inst, result.roster))
+    best = args.best_known if args.best_known is not None else curtois.best_known(args.instance)
+    summary = {
+        "instance": inst.name,
+        "days": inst.days,
+        "staff": len(inst.staff),
+        "shift_types": len(inst.shifts),
+        "status": result.status,
+        "objective": report.objective if result.has_solution else None,
+        "definition_objective": definition if result.has_solution else None,
+        "bound": result.bound,
+        "best_known": best,
+        "ratio_to_best_known": (report.objective / best) if best and result.has_solution else None,
+        "gap": result.gap,
+        "hard_violations": len(report.violations) + len(violations),
+        "map_s": round(t_map, 3),
+        "build_s": round(result.timings["build_s"], 3),
+        "wall_s": round(time.perf_counter() - t0, 3),
+        "time_limit_s": args.time_limit,
+        "workers": args.workers,
+    }
+    if result.has_solution and report.objective != definition:
+        print(f"error: the checker's objective {report.objective} differs from the definition's {definition}",
+              file=sys.stderr)
+        return 1
+    ratio = summary["ratio_to_best_known"]
+    print(f"{inst.name}: {inst.days} days, {len(inst.staff)} staff, {len(inst.shifts)} shift types")
+    print(f"  status {result.status}, objective {summary['objective']}, bound {result.bound}, "
+          f"best known {best if best is not None else '-'}"
+          + (f", ratio {ratio:.4f}" if ratio else "") + f"; {summary['wall_s']:.1f} s")
+    print(f"  hard violations: {summary['hard_violations']}")
+    if args.summary_json:
+        write_text_atomic(args.summary_json, json.dumps(summary, indent=2) + "\n")
+    return 0 if result.has_solution and summary["hard_violations"] == 0 else 2
+
+
+def add_bench_commands(sub: argparse._SubParsersAction, solver_options) -> None:
+    p = sub.add_parser("bench", help="run a public benchmark instance through the scheduler")
+    bsub = p.add_subparsers(dest="benchmark", required=True, metavar="BENCHMARK")
+    c = bsub.add_parser("curtois", help="a Curtois & Qu staff-rostering instance (schedulingbenchmarks.org format)",
+                        description=__doc__)
+    c.add_argument("instance", metavar="INSTANCE_FILE", help="instance file, e.g. Instance1.txt")
+    solver_options(c)
+    c.add_argument("--best-known", type=int, metavar="N", help="best known value (default: from best_known.csv)")
+    c.add_argument("--summary-json", metavar="PATH", help="write the figures as JSON")
+    c.set_defaults(run=cmd_bench_curtois)
