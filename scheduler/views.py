@@ -23,6 +23,17 @@ def _day_label(day: dt.date) -> str:
     return f"{day:%a} {day.day:02d}/{day.month:02d}"
 
 
+def reader_label(inst: Instance, reader_id: str) -> str:
+    """The reader's name; the bare id for one the scenario no longer has (the checker reports those)."""
+    r = inst.scenario.radiologist_by_id.get(reader_id)
+    return r.display if r else reader_id
+
+
+def shift_type_label(inst: Instance, type_id: str) -> str:
+    """The shift type's label; the bare id for one the scenario no longer has."""
+    return inst.shift_label(type_id) if type_id in inst.scenario.shift_type_by_id else type_id
+
+
 def reader_grid(
     inst: Instance, roster: Roster, *, readers: list[str] | None = None, sites: list[str] | None = None
 ) -> pd.DataFrame:
@@ -31,7 +42,7 @@ def reader_grid(
     for a in roster.assignments:
         if sites and not set(a.sites) & set(sites):
             continue
-        cells.setdefault(a.reader, {})[a.date] = inst.shift_label(a.shift_type) + (f" {LOCK}" if a.locked else "")
+        cells.setdefault(a.reader, {})[a.date] = shift_type_label(inst, a.shift_type) + (f" {LOCK}" if a.locked else "")
     rows = [r for r in inst.readers if readers is None or r.id in readers]
     data = {_day_label(d): [cells.get(r.id, {}).get(d, "") for r in rows] for d in inst.days}
     return pd.DataFrame(data, index=pd.Index([r.display for r in rows], name="reader"))
@@ -47,7 +58,7 @@ def coverage_grid(
     who: dict[tuple[str, str, dt.date], list[str]] = {}
     for a in roster.assignments:
         for s in a.sites:
-            who.setdefault((s, a.shift_type, a.date), []).append(inst.reader_name(a.reader))
+            who.setdefault((s, a.shift_type, a.date), []).append(reader_label(inst, a.reader))
     rows, index = [], []
     for site in inst.scenario.sites:
         if sites and site.id not in sites:

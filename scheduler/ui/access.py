@@ -46,7 +46,10 @@ def auth_configured() -> bool:
 
 def _coordinators() -> set[str]:
     try:
-        return {e.strip().lower() for e in st.secrets.get("access", {}).get("coordinators", [])}
+        listed = st.secrets.get("access", {}).get("coordinators", [])
+        if isinstance(listed, str):  # `coordinators = "a@x.org"` written without brackets
+            listed = [listed]
+        return {e.strip().lower() for e in listed}
     except Exception:  # noqa: BLE001
         return set()
 

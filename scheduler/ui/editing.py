@@ -24,7 +24,8 @@ def edit_tables(page: str, tables: list[tuple[str, str]]) -> None:
     scenario = require_scenario()
     user = st.session_state["user"]
     current = to_tables(scenario)
-    err: InputError | None = st.session_state.get(f"errors:{page}")
+    errors_key = f"errors:{page}:{working().scenario_version}"  # errors belong to the edits of this version
+    err: InputError | None = st.session_state.get(errors_key)
     edited: dict[str, pd.DataFrame] = {}
     for name, heading in tables:
         st.subheader(heading)
@@ -43,9 +44,9 @@ def edit_tables(page: str, tables: list[tuple[str, str]]) -> None:
         try:
             new = scenario_from_tables({**current, **edited}, source=page)
         except InputError as exc:
-            st.session_state[f"errors:{page}"] = exc
+            st.session_state[errors_key] = exc
             st.rerun()
-        st.session_state.pop(f"errors:{page}", None)
+        st.session_state.pop(errors_key, None)
         if new == scenario:
             st.info("No change to save.")
             return

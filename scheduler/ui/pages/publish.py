@@ -52,8 +52,29 @@ if st.button("Publish", type="primary", key="publish_button", disabled=diff.empt
                 if out.report.uncovered else "")
         )
         st.rerun()
-    except (ConcurrencyError, PublishRefused) as err:
+    except ConcurrencyError as err:
+        st.session_state["publish_conflict"] = str(err)
+        st.rerun()
+    except PublishRefused as err:
         st.error(str(err))
+conflict = st.session_state.get("publish_conflict")
+if conflict and latest is not None and w.base_version != latest.number:
+    st.error(conflict)
+    st.caption(f"The changes above are against version {latest.number}, the one now published. Either keep your "
+               "roster and publish it over that version (after reviewing them), or start again from it.")
+    k1, k2 = st.columns(2)
+    if k1.button(f"Keep my roster: publish over version {latest.number} next", key="rebase_keep"):
+        w.base_version = latest.number
+        st.session_state.pop("publish_conflict", None)
+        st.rerun()
+    if k2.button(f"Discard my roster: load version {latest.number}", key="rebase_load"):
+        with store() as s:
+            w.roster = s.roster(latest.id)
+        w.base_version, w.roster_origin, w.result = latest.number, f"published version {latest.number}", None
+        st.session_state.pop("publish_conflict", None)
+        st.rerun()
+else:
+    st.session_state.pop("publish_conflict", None)
 message = st.session_state.pop("publish_message", None)
 if message:
     st.success(message)

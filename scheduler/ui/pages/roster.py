@@ -10,7 +10,17 @@ import streamlit as st
 from scheduler.check import check
 from scheduler.ui.state import instance, require_roster, working
 from scheduler.ui.widgets import require_coordinator
-from scheduler.views import LOCK, assign, coverage_grid, reader_grid, set_locked, unassign, uncovered_table
+from scheduler.views import (
+    LOCK,
+    assign,
+    coverage_grid,
+    reader_grid,
+    reader_label,
+    set_locked,
+    shift_type_label,
+    unassign,
+    uncovered_table,
+)
 
 require_coordinator()
 scenario, roster = require_roster()
@@ -73,8 +83,11 @@ rid = readers[reader_name]
 shift = inst.shift_by_key[shift_key]
 current = next((a for a in roster.assignments if (a.reader, a.shift_type, a.date) == (rid, *shift_key)), None)
 needing = [d.site for d in inst.demands_by_shift[shift.index]]
-chosen = st.multiselect("Sites", needing, default=list(current.sites) if current else [], key="edit_sites",
-                        format_func=inst.site_name)
+picked = (rid, shift_key, current.sites if current else None)
+if st.session_state.get("edit_sites_for") != picked or "edit_sites" not in st.session_state:
+    st.session_state["edit_sites_for"] = picked  # another reader, shift or roster: show what they have on it
+    st.session_state["edit_sites"] = [s for s in current.sites if s in needing] if current else []
+chosen = st.multiselect("Sites", needing, key="edit_sites", format_func=inst.site_name)
 eligible = set(inst.eligible.get((rid, shift.index), ()))
 for site in chosen:
     if site not in eligible:
@@ -105,6 +118,6 @@ if feedback is not None:
 locked = [a for a in roster.assignments if a.locked]
 if locked:
     st.caption(f"{len(locked)} locked assignment(s): a re-solve on the Solve page keeps them.")
-    st.dataframe(pd.DataFrame([{"reader": inst.reader_name(a.reader), "shift": inst.shift_label(a.shift_type),
+    st.dataframe(pd.DataFrame([{"reader": reader_label(inst, a.reader), "shift": shift_type_label(inst, a.shift_type),
                                 "date": a.date, "sites": ", ".join(a.sites)} for a in locked]), hide_index=True)
 st.page_link("scheduler/ui/pages/solve.py", label="Re-solve keeping locked assignments")

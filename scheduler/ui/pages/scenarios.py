@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
-from scheduler.io.scenario_tables import load_scenario_tables, save_scenario_tables
 
 from scheduler.errors import InputError
+from scheduler.io.scenario_tables import load_scenario_tables, save_scenario_tables
 from scheduler.io.scenario_yaml import load_scenario, scenario_from_yaml_text, scenario_to_yaml
 from scheduler.ui.state import EXAMPLES, open_scenario, store, working
 from scheduler.ui.widgets import require_coordinator, show_input_error
@@ -25,6 +25,10 @@ if w.scenario is not None:
         f"Working on **{sc.name}**: {sc.horizon.start} to {sc.horizon.end}, {len(sc.radiologists)} readers, "
         f"{len(sc.sites)} sites" + (f"; roster from {w.roster_origin}" if w.roster is not None else "")
     )
+
+message = st.session_state.pop("scenarios_message", None)
+if message:
+    st.success(message)
 
 with store() as s:
     versions = s.scenario_versions()
@@ -66,7 +70,8 @@ if upload is not None and st.button("Import", key="import_button"):
                 path.write_bytes(upload.getvalue())
                 scenario = load_scenario_tables(path)
         _save(scenario, f"imported from {upload.name}")
-        st.success(f"Imported {scenario.name}.")
+        st.session_state["scenarios_message"] = f"Imported {scenario.name}."
+        st.rerun()
     except InputError as err:
         show_input_error(err)
 
@@ -80,7 +85,8 @@ if w.scenario is not None:
             st.error("The name cannot be empty.")
         else:
             _save(w.scenario.model_copy(update={"name": new_name.strip()}), f"copy of {w.scenario.name}")
-            st.success(f"Saved as {new_name}.")
+            st.session_state["scenarios_message"] = f"Saved as {new_name}."
+            st.rerun()
 
     st.subheader("Export")
     c1, c2 = st.columns(2)
@@ -102,4 +108,5 @@ if st.button("Create", key="create_button"):
     else:
         base = load_scenario(EXAMPLES / "tiny.yaml")
         _save(base.model_copy(update={"name": create_name.strip()}), "created from the tiny example")
-        st.success(f"Created {create_name}.")
+        st.session_state["scenarios_message"] = f"Created {create_name}."
+        st.rerun()

@@ -70,20 +70,28 @@ def progress() -> None:
         return
     w = working()
     result = job.result
+    # a scenario of another period opened while it ran: its roster would not fit the working one
+    fits = w.scenario is not None and w.scenario.horizon == job.scenario.horizon
     if result is not None and not w.job_taken:
         w.job_taken = True
         if result.has_solution:
-            w.roster, w.result, w.roster_origin = result.roster, result, f"solve #{job.id} ({result.status})"
+            if fits:
+                w.roster, w.result, w.roster_origin = result.roster, result, f"solve #{job.id} ({result.status})"
             with store() as s:
                 s.save_result(job.scenario, result, by=job.owner or "app")
-        else:
+        elif fits:
             w.result = result
         st.rerun(scope="app")
     if result is None:
         st.warning("Stopped before it started.")
         return
+    if not fits:
+        st.warning(f"This solve was for {job.scenario.name} ({job.scenario.horizon.start} to "
+                   f"{job.scenario.horizon.end}), not the working scenario: its roster was kept in the store but "
+                   "not taken as the working roster.")
     verdict = "fully covered, no hard violation" if is_success(result) else "NOT fully covered"
-    st.success(f"Done: {result.status}, {verdict}; objective {result.objective:,}, gap "
+    st.success(f"Done: {result.status}, {verdict}; objective "
+               f"{'-' if result.objective is None else f'{result.objective:,}'}, gap "
                f"{'-' if result.gap is None else f'{result.gap:.1%}'}, {job.elapsed:.1f} s.")
     if result.uncovered:
         st.warning(f"{sum(u.missing for u in result.uncovered)} reader slot(s) uncovered: see the Explain page.")
