@@ -21,3 +21,19 @@ def context_for_store(store: Store, version: PublishedVersion | None = None) -> 
         )
     state = store.feed_state()
     return context_from_state(state) if state else None
+
+
+def reader_calendars_zip(ctx: CalendarContext) -> bytes:
+    """A ZIP of every reader's .ics (fixed timestamps inside, so the same version gives the same bytes)."""
+    import io
+    import zipfile
+
+    from scheduler.calendars.ical import render
+    from scheduler.store.records import FeedKind, FeedTarget
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for r in ctx.scenario.radiologists:
+            info = zipfile.ZipInfo(f"{r.id}.ics", date_time=(2000, 1, 1, 0, 0, 0))
+            z.writestr(info, render(ctx, FeedTarget(FeedKind.reader, r.id)))
+    return buffer.getvalue()

@@ -374,3 +374,13 @@ def read_roster(path: str | Path) -> Roster:
     """Read a roster from JSON, CSV or XLSX (by suffix); InputError with file and path on bad content."""
     fmt = roster_format(path)
     return _READERS[fmt](Path(path))
+
+
+def roster_bytes(roster: Roster, scenario: Scenario | Instance, suffix: str) -> bytes:
+    """The roster file's content for a download (`suffix` one of SUFFIXES), without keeping a file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"roster{suffix if suffix.startswith('.') else '.' + suffix}"
+        write_roster(path, roster, scenario)
+        return path.read_bytes()

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import os
-import tempfile
-import zipfile
-from pathlib import Path
 
 import streamlit as st
 
-from scheduler.calendars.ical import render
-from scheduler.calendars.publish import context_for_store
-from scheduler.io.roster_io import write_roster
+from scheduler.calendars.publish import context_for_store, reader_calendars_zip
+from scheduler.io.roster_io import roster_bytes
+from scheduler.result import Roster
+from scheduler.scenario import Scenario
 from scheduler.store import ConcurrencyError, PublishRefused, period_of
 from scheduler.store.diff import diff_rosters
 from scheduler.store.records import FeedKind, FeedTarget
-from scheduler.ui.state import require_roster, store, working
+from scheduler.ui.state import require_roster, store, store_path, working
 from scheduler.ui.widgets import require_coordinator
 
 require_coordinator()
@@ -27,7 +24,6 @@ period = period_of(scenario)
 st.title("Publish")
 
 with store() as s:
-    scenario_for_check = s.with_history(scenario)
     latest = s.latest_version(period)
     previous = s.roster(latest.id) if latest else None
 st.caption(f"Period {period}: " + (f"version {latest.number} published by {latest.published_by} on "
@@ -42,8 +38,8 @@ st.code("\n".join(diff.lines(lambda r: names.get(r, r))), language=None)
 note = st.text_input("Note (why this version)", key="publish_note")
 if st.button("Publish", type="primary", key="publish_button", disabled=diff.empty and latest is not None):
     try:
-        with store() as s:
-            out = s.publish(scenario_for_check, roster, by=user.name, base_number=w.base_version, note=note)
+        with store() as s:  # checked against the real last days before the period
+            out = s.publish(s.with_history(scenario), roster, by=user.name, base_number=w.base_version, note=note)
         w.base_version = out.version.number
         w.roster_origin = f"published version {out.version.number}"
         st.session_state["publish_message"] = (
@@ -80,24 +76,31 @@ if message:
     st.success(message)
 
 st.subheader("Downloads")
-with tempfile.TemporaryDirectory() as tmp:
-    for suffix in ("csv", "xlsx"):
-        path = Path(tmp) / f"roster.{suffix}"
-        write_roster(path, roster, scenario)
-        st.download_button(f"Roster ({suffix.upper()})", path.read_bytes(), file_name=f"{scenario.name}.{suffix}",
-                           key=f"download_{suffix}")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _roster_file(roster_json: str, scenario_json: str, suffix: str) -> bytes:
+    return roster_bytes(Roster.model_validate_json(roster_json), Scenario.model_validate_json(scenario_json), suffix)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _calendars_zip(store_file: str, version_id: int) -> bytes:
+    with store() as s:
+        return reader_calendars_zip(context_for_store(s, s.version(version_id)))
+
+
+roster_json, scenario_json = roster.model_dump_json(), scenario.model_dump_json()
+for suffix in ("csv", "xlsx"):
+    st.download_button(f"Roster ({suffix.upper()})", _roster_file(roster_json, scenario_json, suffix),
+                       file_name=f"{scenario.name}.{suffix}", key=f"download_{suffix}")
 with store() as s:
-    ctx = context_for_store(s, s.latest_version(period)) if s.latest_version(period) else None
-if ctx is None:
+    published = s.latest_version(period)
+if published is None:
     st.caption("Calendars are available once a version is published.")
 else:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for r in ctx.scenario.radiologists:
-            info = zipfile.ZipInfo(f"{r.id}.ics", date_time=(2000, 1, 1, 0, 0, 0))
-            z.writestr(info, render(ctx, FeedTarget(FeedKind.reader, r.id)))
-    st.download_button(f"Calendars of version {ctx.version.number} (ZIP of per-reader .ics)", buffer.getvalue(),
-                       file_name=f"{scenario.name}-v{ctx.version.number}-calendars.zip", mime="application/zip",
+    st.download_button(f"Calendars of version {published.number} (ZIP of per-reader .ics)",
+                       _calendars_zip(str(store_path()), published.id),
+                       file_name=f"{scenario.name}-v{published.number}-calendars.zip", mime="application/zip",
                        key="download_ics")
 
 st.subheader("Calendar feeds")

@@ -94,20 +94,32 @@ for site in chosen:
         reasons = inst.ineligibility_reasons(scenario.radiologist_by_id[rid], shift,
                                              inst.demands[(site, shift.index)])
         st.warning(f"{reader_name} may not cover {inst.site_name(site)} then: {'; '.join(reasons)}")
-b1, b2, b3, b4 = st.columns(4)
-outcome = None
-if b1.button("Assign", key="do_assign", disabled=not chosen):
-    outcome = assign(inst, roster, rid, *shift_key, tuple(chosen), locked=bool(current and current.locked))
-if b2.button("Unassign", key="do_unassign", disabled=current is None):
-    outcome = unassign(inst, roster, rid, *shift_key)
-if b3.button("Lock", key="do_lock", disabled=current is None or current.locked):
-    outcome = set_locked(inst, roster, rid, *shift_key, True)
-if b4.button("Unlock", key="do_unlock", disabled=current is None or not current.locked):
-    outcome = set_locked(inst, roster, rid, *shift_key, False)
-if outcome is not None:
+
+
+def _apply(action: str) -> None:
+    """Button callback: runs before the page, so the grids above show the edited roster in the same run."""
+    w = working()
+    inst = instance(w.scenario)
+    rid = {r.display: r.id for r in w.scenario.radiologists}[st.session_state["edit_reader"]]
+    type_id, date = st.session_state["edit_shift"]
+    if action == "assign":
+        was = next((a for a in w.roster.assignments if (a.reader, a.shift_type, a.date) == (rid, type_id, date)), None)
+        outcome = assign(inst, w.roster, rid, type_id, date, tuple(st.session_state["edit_sites"]),
+                         locked=bool(was and was.locked))
+    elif action == "unassign":
+        outcome = unassign(inst, w.roster, rid, type_id, date)
+    else:
+        outcome = set_locked(inst, w.roster, rid, type_id, date, action == "lock")
     w.roster, w.roster_origin = outcome.roster, "manual edits"
     st.session_state["edit_feedback"] = outcome.new_violations
-    st.rerun()
+
+
+b1, b2, b3, b4 = st.columns(4)
+b1.button("Assign", key="do_assign", disabled=not chosen, on_click=_apply, args=("assign",))
+b2.button("Unassign", key="do_unassign", disabled=current is None, on_click=_apply, args=("unassign",))
+b3.button("Lock", key="do_lock", disabled=current is None or current.locked, on_click=_apply, args=("lock",))
+b4.button("Unlock", key="do_unlock", disabled=current is None or not current.locked, on_click=_apply,
+          args=("unlock",))
 feedback = st.session_state.pop("edit_feedback", None)
 if feedback is not None:
     if feedback:
