@@ -455,6 +455,16 @@ class Scenario(Model):
             raise ScenarioReferenceError(issues)
         return self
 
+    def replace(self, **update: object) -> Scenario:
+        """A copy with whole fields replaced by already-valid parts, without re-validating everything.
+
+        (`model_copy` would also copy the cached id lookups below, which would then be stale.)
+        """
+        new = self.model_copy(update=update)
+        for name in ("shift_type_by_id", "site_by_id", "radiologist_by_id", "rule_set_by_id"):
+            new.__dict__.pop(name, None)
+        return new
+
     @cached_property
     def shift_type_by_id(self) -> dict[str, ShiftType]:
         return {s.id: s for s in self.shift_types}

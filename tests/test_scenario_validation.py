@@ -418,3 +418,15 @@ def test_save_replaces_the_old_file(tmp_path):
     assert load_scenario(f) == new
     assert _leftovers(tmp_path, f.name) == []
     assert not any(name.endswith(".tmp") for name in os.listdir(tmp_path))
+
+
+def test_replace_recomputes_the_id_lookups():
+    """A scenario copied with new readers must not answer lookups from the old ones (a cached-property trap)."""
+    from scheduler.scenario import History
+
+    sc = build()
+    assert sc.radiologist_by_id["r1"].history.burden_points == 0  # fills the cache
+    r1 = sc.radiologist_by_id["r1"].model_copy(update={"history": History(burden_points=7)})
+    new = sc.replace(radiologists=(r1, *sc.radiologists[1:]))
+    assert new.radiologist_by_id["r1"].history.burden_points == 7
+    assert sc.radiologist_by_id["r1"].history.burden_points == 0

@@ -491,7 +491,8 @@ class Store:
                 holidays=t.holidays if t else r.history.holidays,
             )
             readers.append(r.model_copy(update={"history": history}))
-        return Scenario.model_validate({**scenario.model_dump(), "radiologists": [x.model_dump() for x in readers]})
+        # each History was validated on construction, and only known shift types were kept: no re-validation
+        return scenario.replace(radiologists=tuple(readers))
 
     # ---- feed tokens -------------------------------------------------------------------
     def issue_token(self, target: FeedTarget, *, by: str, now: dt.datetime | None = None) -> tuple[str, FeedToken]:

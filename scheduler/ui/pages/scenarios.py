@@ -84,7 +84,7 @@ if w.scenario is not None:
         elif not new_name.strip():
             st.error("The name cannot be empty.")
         else:
-            _save(w.scenario.model_copy(update={"name": new_name.strip()}), f"copy of {w.scenario.name}")
+            _save(w.scenario.replace(name=new_name.strip()), f"copy of {w.scenario.name}")
             st.session_state["scenarios_message"] = f"Saved as {new_name}."
             st.rerun()
 
@@ -107,6 +107,6 @@ if st.button("Create", key="create_button"):
         st.error("Give a new, unused name.")
     else:
         base = load_scenario(EXAMPLES / "tiny.yaml")
-        _save(base.model_copy(update={"name": create_name.strip()}), "created from the tiny example")
+        _save(base.replace(name=create_name.strip()), "created from the tiny example")
         st.session_state["scenarios_message"] = f"Created {create_name}."
         st.rerun()
