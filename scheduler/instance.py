@@ -136,15 +136,50 @@ class Instance:
     # ---- eligibility ---------------------------------------------------------------------
     @cached_property
     def eligible(self) -> dict[tuple[str, int], tuple[str, ...]]:
-        """(reader, shift index) -> sites the reader may cover on that shift instance."""
+        """(reader, shift index) -> sites the reader may cover on that shift instance.
+
+        The same verdict as `ineligibility_reasons(...) == []`, computed without building the
+        reasons: set lookups first, and date checks only for credentials with validity bounds.
+        """
         out: dict[tuple[str, int], tuple[str, ...]] = {}
+        sites = self.scenario.site_by_id
+        touched: dict[tuple[int, str], tuple[dt.date, dt.date]] = {}  # (shift, zone) -> first, last date
+
+        def dates(shift: ShiftInstance, zone: str) -> tuple[dt.date, dt.date]:
+            key = (shift.index, zone)
+            if key not in touched:
+                tz = ZoneInfo(zone)
+                last_instant = max(shift.start, shift.end - dt.timedelta(microseconds=1))
+                touched[key] = (shift.start.astimezone(tz).date(), last_instant.astimezone(tz).date())
+            return touched[key]
+
         for r in self.readers:
+            lic: dict[str, list] = {}
+            for x in r.licenses:
+                lic.setdefault(x.jurisdiction, []).append(x)
+            priv: dict[str, list] = {}
+            for x in r.privileges:
+                priv.setdefault(x.site, []).append(x)
+            subs = set(r.subspecialties)
             for s in self.shifts:
-                sites = tuple(
-                    d.site for d in self.demands_by_shift[s.index] if not self.ineligibility_reasons(r, s, d)
-                )
-                if sites:
-                    out[(r.id, s.index)] = sites
+                if self.availability_reasons(r, s):
+                    continue
+                ok = []
+                for d in self.demands_by_shift[s.index]:
+                    site = sites[d.site]
+                    lics, privs = lic.get(site.jurisdiction), priv.get(d.site)
+                    if not lics or not privs:
+                        continue
+                    if not d.open_to_any and not set(d.required_by_subspecialty) & subs:
+                        continue
+                    bounded = [c for c in (*lics, *privs) if c.valid_from is not None or c.valid_until is not None]
+                    if bounded:
+                        first, last = dates(s, site.timezone)
+                        if not (_covered(lics, first, last) and _covered(privs, first, last)):
+                            continue
+                    ok.append(d.site)
+                if ok:
+                    out[(r.id, s.index)] = tuple(ok)
         return out
 
     def type_limit(self, reader: Radiologist, type_id: str) -> Limit | None:

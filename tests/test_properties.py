@@ -401,3 +401,19 @@ def test_adding_an_assignment_never_crashes_the_checker(extra: Assignment) -> No
     if not report.violations and result.status == "OPTIMAL":
         # a valid roster is no better than the optimum
         assert report.objective >= result.objective
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_data())
+def test_fast_eligibility_equals_the_reasons_in_words(data: dict[str, Any]) -> None:
+    """`Instance.eligible` (set lookups first) says exactly what `ineligibility_reasons` says."""
+    from scheduler.instance import build_instance
+
+    inst = build_instance(scenario_from_data(data))
+    slow = {}
+    for r in inst.readers:
+        for s in inst.shifts:
+            sites = tuple(d.site for d in inst.demands_by_shift[s.index] if not inst.ineligibility_reasons(r, s, d))
+            if sites:
+                slow[(r.id, s.index)] = sites
+    assert inst.eligible == slow
