@@ -16,6 +16,7 @@ import platform
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,19 +121,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", default="examples", help="section name in BENCHMARKS.md")
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     ap.add_argument("--no-record", action="store_true")
+    ap.add_argument("--memory-cap-gib", type=float, help="address-space cap of each child (a blown cap is a row)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
+        if args.memory_cap_gib:
+            cap = int(args.memory_cap_gib * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         print(json.dumps(run_one(args.scenarios[0], args.time_limit, args.workers, args.seed)))
         return 0
     rows = []
     for path in args.scenarios:
         cmd = [sys.executable, __file__, path, "--child", "--time-limit", str(args.time_limit),
                "--workers", str(args.workers), "--seed", str(args.seed)]
+        if args.memory_cap_gib:
+            cmd += ["--memory-cap-gib", str(args.memory_cap_gib)]
+        t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return 1
+        if proc.returncode != 0:  # a crash or a blown memory cap is a result too: record it
+            print(proc.stderr[-2000:], file=sys.stderr)
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:120]
+            cap = f" (cap {args.memory_cap_gib:g} GiB)" if args.memory_cap_gib else ""
+            row = {"scenario": path, "status": f"failed{cap}: {last}", "wall_s": round(time.perf_counter() - t0, 1)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            continue
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)
         print(json.dumps(row), flush=True)

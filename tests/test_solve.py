@@ -101,3 +101,24 @@ def test_partial_coverage_when_month_cannot_be_staffed():
     assert result.check.violations == []
     assert check(factory.build(d), result.roster).objective == result.objective
     assert result.explanation
+
+
+def test_a_valid_initial_roster_that_covers_everything_skips_the_probe_and_is_the_fallback():
+    """Coverage certified by the given roster needs no probe; a search stopped at once returns that roster."""
+    import threading
+
+    from scheduler.check import check
+    from tests import factory
+
+    sc = factory.build()
+    first = solve(sc, time_limit=10, workers=1, seed=0, explain=False)
+    assert not check(sc, first.roster).uncovered
+    again = solve(sc, time_limit=10, workers=1, seed=0, initial=first.roster, explain=False)
+    assert again.stats["probe_status"] == "SKIPPED" and again.has_solution
+    assert again.objective <= first.objective
+    stop = threading.Event()
+    stop.set()
+    stopped = solve(sc, time_limit=10, workers=1, seed=0, initial=first.roster, stop=stop, explain=False)
+    assert stopped.status in ("FEASIBLE", "OPTIMAL") and stopped.roster.assignments
+    assert not stopped.check.violations and not stopped.check.uncovered
+    assert stopped.objective == stopped.check.objective

@@ -151,6 +151,17 @@ def _probe(inst, initial, deadline, workers, seed, log, stopper):
         relaxed |= core
 
 
+def _feasible(inst, initial, deadline, workers, seed, log, stopper):
+    """A roster that keeps every hard rule, with every need soft and no objective (a starting point)."""
+    model = build_model(inst, soft_needs=None, objective=False)
+    impose(model, locked_of(initial))
+    if initial is not None:
+        _hint(model, initial)
+    solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+    solver.parameters.stop_after_first_solution = True
+    return model, solver, stopper.run(solver, model.model)
+
+
 def _solver(time_limit: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -202,17 +213,35 @@ def solve(
     t_inst = time.perf_counter()
     stopper = _Stopper(stop)
     try:
+        # 0. an initial roster that breaks no hard rule is a fallback, and if it also covers every
+        #    need it certifies full coverage: no probe needed (on national-scale models the
+        #    probe's presolve alone can take a minute)
+        initial_report = check(inst, initial) if initial is not None else None
+        initial_ok = initial_report is not None and not initial_report.violations
+        if coverage_first and initial_ok and not initial_report.uncovered:
+            probe, probe_solver, probe_status, soft, covered = None, None, cp_model.FEASIBLE, frozenset(), True
         # 1. coverage probe: which needs can be met in full together? (no objective: fast)
-        if coverage_first:
+        elif coverage_first:
             probe_deadline = t_inst + max(1.0, time_limit * probe_share)
             probe, probe_solver, probe_status, soft = _probe(
                 inst, initial, probe_deadline, workers, seed, log, stopper
             )
             covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        else:
+        elif initial_ok:
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
+        else:
+            # every need soft: first any roster that keeps the hard rules (no objective: fast), as a hint
+            probe, probe_solver, probe_status = _feasible(inst, initial, t_inst + max(1.0, time_limit * probe_share),
+                                                          workers, seed, log, stopper)
+            soft, covered = frozenset(), False
         t_probe = time.perf_counter()
-        start_from = extract_roster(probe, probe_solver) if covered else initial
+        if covered and probe is not None:
+            start_from = extract_roster(probe, probe_solver)
+        elif probe is not None and probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            start_from = extract_roster(probe, probe_solver)  # keeps the hard rules: also a fallback
+            initial_ok = True
+        else:
+            start_from = initial
 
         # 2. optimisation: needs outside every conflict stay met in full; the rest are soft
         progress = _Progress(t_inst, on_progress)
@@ -236,8 +265,8 @@ def solve(
         stopper.close()
 
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if not has_solution and covered:
-        # the probe's roster is valid; the optimisation merely had no time to improve on it
+    if not has_solution and status != cp_model.INFEASIBLE and (covered or initial_ok):
+        # the probe's (or the given) roster is valid; the optimisation merely had no time to improve it
         status = cp_model.FEASIBLE
     roster = Roster()
     terms: dict[str, int] = {}
@@ -285,7 +314,7 @@ def solve(
             "workers": workers,
             "seed": seed,
             "solver_wall_s": solver.wall_time,
-            "probe_status": _status_name(probe_status),
+            "probe_status": ("SKIPPED" if coverage_first else "OFF") if probe is None else _status_name(probe_status),
             "needs": len(inst.demands),
             "soft_needs": len(soft) if covered else len(inst.demands),
             "stopped": stopper.stopped,
