@@ -1,0 +1,113 @@
+"""Solve the S, M and L tiers of `benchmarks/tiers.py` and record the figures in BENCHMARKS.md.
+
+Each tier runs in its own child process (its peak memory is its own; an address-space cap turns a
+blow-up into a row) with the issue's time limit (S 10 s, M 120 s, L 300 s), starting from the
+tier's greedy roster as a hint (`greedy_roster`, checked by the checker). Reported: instance and
+model build time, solve time, status, objective, bound, gap, coverage, hard violations, peak
+memory, and the size of the naive formulation (one Boolean per reader x site x shift instance),
+which is what the model currently builds.
+
+    .venv/bin/python benchmarks/tiers_bench.py [--tiers S M L] [--scale 1.0] [--no-record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import record  # noqa: E402
+
+LIMITS = {"S": 10.0, "M": 120.0, "L": 300.0}
+CAPS_GIB = {"S": 4.0, "M": 6.0, "L": 12.0}
+
+
+def child(tier: str, time_limit: float, workers: int) -> dict:
+    from benchmarks.tiers import greedy_roster, tier_l, tier_m, tier_s, validate
+    from scheduler.instance import build_instance
+    from scheduler.solver import solve
+
+    t0 = time.perf_counter()
+    scenario = validate({"S": tier_s, "M": tier_m, "L": tier_l}[tier]())
+    t_gen = time.perf_counter() - t0
+    inst = build_instance(scenario)
+    triples = sum(len(v) for v in inst.eligible.values())
+    t1 = time.perf_counter()
+    greedy, unfilled = greedy_roster(scenario)
+    t_greedy = time.perf_counter() - t1
+    result = solve(inst, time_limit=time_limit, workers=workers, initial=greedy, explain=False)
+    report = result.check
+    return {
+        "tier": tier, "readers": len(scenario.radiologists), "sites": len(scenario.sites),
+        "needs": len(inst.demands), "naive_booleans": triples + len(inst.eligible),
+        "generate_s": round(t_gen, 1), "greedy_s": round(t_greedy, 1), "greedy_unfilled": unfilled,
+        "time_limit_s": time_limit, "status": result.status, "objective": result.objective,
+        "bound": result.bound, "gap": result.gap,
+        "probe": result.stats.get("probe_status"),
+        "build_s": round(result.timings["instance_s"] + result.timings["build_s"], 1),
+        "solve_s": round(result.timings["probe_s"] + result.timings["solve_s"], 1),
+        "wall_s": round(result.timings["wall_s"], 1),
+        "uncovered": len(report.uncovered) if report else None,
+        "hard_violations": len(report.violations) if report else None,
+        "variables": result.stats["variables"],
+        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def table(rows: list[dict]) -> str:
+    cols = ["tier", "readers", "sites", "needs", "naive_booleans", "time_limit_s", "status", "objective", "bound",
+            "gap", "uncovered", "hard_violations", "probe", "build_s", "solve_s", "wall_s", "peak_mib", "variables"]
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        cells = []
+        for c in cols:
+            v = r.get(c)
+            cells.append(f"{v:.2%}" if c == "gap" and isinstance(v, float) else "-" if v is None else str(v))
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tiers", nargs="+", default=["S", "M", "L"], choices=["S", "M", "L"])
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply each tier's time limit")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-record", action="store_true")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        cap = int(CAPS_GIB[args.child] * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        print(json.dumps(child(args.child, args.time_limit, args.workers)))
+        return 0
+    rows = []
+    for tier in args.tiers:
+        limit = LIMITS[tier] * args.scale
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--child", tier, "--time-limit", str(limit),
+                               "--workers", str(args.workers)], capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:160]
+            row = {"tier": tier, "time_limit_s": limit, "status": f"failed (cap {CAPS_GIB[tier]:g} GiB): {last}",
+                   "wall_s": round(time.perf_counter() - t0, 1)}
+        else:
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(table(rows))
+    if not args.no_record:
+        command = "python benchmarks/tiers_bench.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        record("tiers", rows, command.strip(), ROOT / "BENCHMARKS.md", rendered=table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
