@@ -120,32 +120,13 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"feeds: listening on http://{host}:{self.config.port}/feeds/", file=sys.stderr, flush=True)
 
 
-def serve(
-    app: ASGIApp,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    limit_concurrency: int = 1000,
-    timeout_keep_alive: int = 5,
-    header_timeout: float = 10.0,
-    max_header_bytes: int = MAX_HEADER_BYTES,
-    **overrides: Any,
-) -> None:
+def serve(app: ASGIApp, **options: Any) -> None:
     """Serve `app` until SIGINT/SIGTERM (blocking).
 
     `limit_concurrency` caps open connections plus running requests (beyond it uvicorn answers
     503); `timeout_keep_alive` closes idle keep-alive connections; `header_timeout` closes a
     connection whose request head is still incomplete; `max_header_bytes` bounds a request head
-    still arriving (beyond it: 400 and close). `overrides` go to uvicorn.Config unchanged.
+    still arriving (beyond it: 400 and close): the options of `build_config`, whose defaults apply;
+    any other option goes to uvicorn.Config unchanged.
     """
-    config = build_config(
-        app,
-        host=host,
-        port=port,
-        limit_concurrency=limit_concurrency,
-        timeout_keep_alive=timeout_keep_alive,
-        header_timeout=header_timeout,
-        max_header_bytes=max_header_bytes,
-        **overrides,
-    )
-    _AnnouncingServer(config).run()
+    _AnnouncingServer(build_config(app, **options)).run()
