@@ -106,7 +106,7 @@ def test_export_offers_yaml_that_reads_back_and_a_workbook(app: AppTest, downloa
 def test_import_yaml_stores_and_opens_it(app: AppTest, store_path):
     """An uploaded YAML scenario is stored under its name and becomes the working scenario."""
     scenario = uncoverable_tiny()
-    app.file_uploader(key="import_file").set_value(("paeds.yaml", scenario_to_yaml(scenario).encode(), "text/yaml"))
+    app.file_uploader(key="import_file").set_value([("paeds.yaml", scenario_to_yaml(scenario).encode(), "text/yaml")])
     app.run()
     app.button(key="import_button").click().run()
     assert "Imported tiny-paeds." in texts(app.success)
@@ -117,9 +117,28 @@ def test_import_yaml_stores_and_opens_it(app: AppTest, store_path):
 def test_import_of_a_broken_file_lists_its_problems(app: AppTest, store_path):
     """An uploaded YAML with an invalid value is refused with the field named; nothing is stored."""
     text = scenario_to_yaml(uncoverable_tiny()).replace("fte: 0.8", "fte: 3.0", 1)
-    app.file_uploader(key="import_file").set_value(("broken.yaml", text.encode(), "text/yaml"))
+    app.file_uploader(key="import_file").set_value([("broken.yaml", text.encode(), "text/yaml")])
     app.run()
     app.button(key="import_button").click().run()
     (error,) = texts(app.error)
     assert "problem(s) in broken.yaml" in error and "fte" in error
     assert working(app).scenario is None and "tiny-paeds" not in _names(store_path)
+
+
+def test_import_of_csv_tables_as_a_spreadsheet_user_has_them(app: AppTest, store_path, tmp_path):
+    """Several CSV files (one per table) are read as one scenario."""
+    import zipfile
+
+    from scheduler.io.scenario_tables import to_tables, write_tables
+
+    scenario = uncoverable_tiny()
+    archive = tmp_path / "tables.zip"
+    write_tables(archive, to_tables(scenario))
+    with zipfile.ZipFile(archive) as z:
+        files = [(n, z.read(n), "text/csv") for n in z.namelist() if n.endswith(".csv")]
+    assert len(files) > 5
+    app.file_uploader(key="import_file").set_value(files)
+    app.run()
+    app.button(key="import_button").click().run()
+    assert "Imported tiny-paeds." in texts(app.success)
+    assert working(app).scenario == scenario

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from scheduler.errors import InputError
+from scheduler.errors import InputError, Issue
 from scheduler.io.scenario_tables import load_scenario_tables, save_scenario_tables
 from scheduler.io.scenario_yaml import load_scenario, scenario_from_yaml_text, scenario_to_yaml
 from scheduler.ui.state import EXAMPLES, open_scenario, store, working
@@ -57,19 +57,28 @@ def _save(scenario, note: str) -> None:
 
 
 st.subheader("Import")
-upload = st.file_uploader("A scenario file: YAML, or tables as XLSX / ZIP of CSV", type=["yaml", "yml", "xlsx", "zip"],
-                          key="import_file")
-if upload is not None and st.button("Import", key="import_button"):
+uploads = st.file_uploader(
+    "A scenario: one YAML file, or its tables as an XLSX workbook, a ZIP of CSV files, or the CSV files themselves "
+    "(radiologists.csv, sites.csv, ...)", type=["yaml", "yml", "xlsx", "zip", "csv"], accept_multiple_files=True,
+    key="import_file",
+)
+if uploads and st.button("Import", key="import_button"):
+    names = ", ".join(u.name for u in uploads)
     try:
-        suffix = Path(upload.name).suffix.lower()
-        if suffix in (".yaml", ".yml"):
+        suffixes = {Path(u.name).suffix.lower() for u in uploads}
+        if len(uploads) > 1 and suffixes != {".csv"}:
+            raise InputError([Issue("", "several files are read as one scenario's CSV tables only; upload one "
+                                        "YAML, XLSX or ZIP file on its own")], names)
+        upload = uploads[0]
+        if suffixes <= {".yaml", ".yml"}:
             scenario = scenario_from_yaml_text(upload.getvalue().decode("utf-8", errors="replace"), upload.name)
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / upload.name
-                path.write_bytes(upload.getvalue())
-                scenario = load_scenario_tables(path)
-        _save(scenario, f"imported from {upload.name}")
+                for u in uploads:
+                    (Path(tmp) / Path(u.name).name).write_bytes(u.getvalue())
+                scenario = load_scenario_tables(Path(tmp) / upload.name if len(uploads) == 1 and suffixes != {".csv"}
+                                                else Path(tmp))
+        _save(scenario, f"imported from {names}")
         st.session_state["scenarios_message"] = f"Imported {scenario.name}."
         st.rerun()
     except InputError as err:
