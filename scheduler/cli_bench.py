@@ -40,7 +40,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         "best_known": best,
         "ratio_to_best_known": (report.objective / best) if best and result.has_solution else None,
         "gap": result.gap,
-        "hard_violations": len(report.violations) + len(violations),
+        "hard_violations": len(report.violations) + len(violations) if result.has_solution else None,
         "map_s": round(t_map, 3),
         "build_s": round(result.timings["build_s"], 3),
         "wall_s": round(time.perf_counter() - t0, 3),
@@ -56,10 +56,10 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
     print(f"  status {result.status}, objective {summary['objective']}, bound {result.bound}, "
           f"best known {best if best is not None else '-'}"
           + (f", ratio {ratio:.4f}" if ratio else "") + f"; {summary['wall_s']:.1f} s")
-    print(f"  hard violations: {summary['hard_violations']}")
+    print(f"  hard violations: {summary['hard_violations'] if result.has_solution else '- (no roster)'}")
     if args.summary_json:
         write_text_atomic(args.summary_json, json.dumps(summary, indent=2) + "\n")
-    return 0 if result.has_solution and summary["hard_violations"] == 0 else 2
+    return 0 if result.has_solution and not summary["hard_violations"] else 2
 
 
 def add_bench_commands(sub: argparse._SubParsersAction, solver_options) -> None:
