@@ -12,7 +12,7 @@ from scheduler.ui.state import ensure_examples, radiologist_emails, store_path
 
 st.set_page_config(page_title="Radiology scheduler", page_icon=":material/calendar_month:", layout="wide")
 ensure_examples()
-user = current_user(set(radiologist_emails()))
+user = current_user(lambda: set(radiologist_emails()))
 st.session_state["user"] = user
 
 P = "scheduler/ui/pages/"

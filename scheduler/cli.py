@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from scheduler.cli_args import int_at_least as _int_at_least
 from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_store import add_store_commands, default_store
 from scheduler.errors import InputError
@@ -296,19 +297,6 @@ def _positive_float(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds (got {text})")
     return value
-
-
-def _int_at_least(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low} (got {value})")
-        return value
-
-    return parse
 
 
 def _default_workers() -> int:

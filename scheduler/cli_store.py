@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from scheduler.cli_args import int_at_least as _int_at_least
 from scheduler.io.roster_io import read_roster
 from scheduler.io.scenario_yaml import load_scenario
 from scheduler.report import plural
@@ -312,10 +313,10 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                        description="List published versions per period; --version N shows one version's diff "
                                    "against the version before it; --audit prints the audit log.")
     p.add_argument("--period", type=_period, metavar="FIRST..LAST", help="one period, e.g. 2026-10-01..2026-10-31")
-    p.add_argument("--version", type=_int_at_least_1, metavar="N", help="show version N of the period with its diff")
+    p.add_argument("--version", type=_int_at_least(1), metavar="N", help="show version N of the period with its diff")
     p.add_argument("--diffs", action="store_true", help="show every version's diff")
     p.add_argument("--audit", action="store_true", help="print the audit log (and verify its hash chain)")
-    p.add_argument("--limit", type=_int_at_least_1, metavar="N", help="with --audit: the last N entries")
+    p.add_argument("--limit", type=_int_at_least(1), metavar="N", help="with --audit: the last N entries")
     _store_option(p)
     p.set_defaults(run=cmd_history)
 
@@ -334,7 +335,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                                    "(group.ics), from every period's latest version, or from one version.")
     p.add_argument("--out-dir", required=True, metavar="DIR", help="directory to write into (created if missing)")
     p.add_argument("--period", type=_period, metavar="FIRST..LAST", help="only this period (its latest version)")
-    p.add_argument("--version", type=_int_at_least_1, metavar="N", help="that version of --period")
+    p.add_argument("--version", type=_int_at_least(1), metavar="N", help="that version of --period")
     _store_option(p)
     p.set_defaults(run=cmd_ical)
 
@@ -350,7 +351,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     for action, text in (("revoke", "revoke a token (its URL answers 404 at once)"),
                          ("rotate", "revoke a token and issue its replacement")):
         t = tsub.add_parser(action, help=text)
-        t.add_argument("id", type=_int_at_least_1, metavar="ID", help="token number, as `tokens list` shows it")
+        t.add_argument("id", type=_int_at_least(1), metavar="ID", help="token number, as `tokens list` shows it")
         if action == "rotate":
             t.add_argument("--base-url", metavar="URL", help="print the full feed URL")
         _by_option(t)
@@ -365,18 +366,9 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                        description="Serve /feeds/TOKEN.ics from every period's latest published version (an ASGI "
                                    "app run by uvicorn). Put it behind an HTTPS reverse proxy to expose it.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_int_at_least_1, default=8080, help="port (default 8080)")
+    p.add_argument("--port", type=_int_at_least(1), default=8080, help="port (default 8080)")
     p.add_argument("--quiet", action="store_true", help="no access log")
     _store_option(p)
     p.set_defaults(run=cmd_serve_feeds)
 
-
-def _int_at_least_1(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
-    return value
 

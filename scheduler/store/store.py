@@ -411,6 +411,11 @@ class Store:
         )
         return [_event(r) for r in rows]
 
+    def newest_published_scenario(self) -> Scenario | None:
+        """The scenario of the most recently published version (None: nothing published)."""
+        r = self.conn.execute("SELECT scenario_version FROM published_versions ORDER BY id DESC LIMIT 1").fetchone()
+        return self.scenario(r[0]) if r else None
+
     def feed_state(self) -> FeedState | None:
         """Every period's latest events, with the newest version and its scenario (None: nothing published)."""
         latest = [self._latest(p) for p in self.periods()]

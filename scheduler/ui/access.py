@@ -9,6 +9,7 @@ Without it the app runs in local mode: a single coordinator, and the server must
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,8 +65,11 @@ def role_for(email: str | None, coordinators: set[str], radiologist_emails: set[
     return Role.nobody
 
 
-def current_user(radiologist_emails: set[str]) -> User:
-    """Sign the user in when OIDC is configured (stops the page until they are); else local mode."""
+def current_user(radiologist_emails: Callable[[], set[str]]) -> User:
+    """Sign the user in when OIDC is configured (stops the page until they are); else local mode.
+
+    `radiologist_emails` is called only for a signed-in user: local mode reads no store on each run.
+    """
     if not auth_configured():
         address = str(st.get_option("server.address") or "")
         if address not in LOOPBACK:
@@ -83,5 +87,5 @@ def current_user(radiologist_emails: set[str]) -> User:
             st.login()
         st.stop()
     email = st.user.get("email")
-    role = role_for(email, _coordinators(), radiologist_emails)
+    role = role_for(email, _coordinators(), radiologist_emails())
     return User(role, str(st.user.get("name") or email or "user"), email)

@@ -102,10 +102,9 @@ def open_scenario(scenario: Scenario, scenario_version: int | None) -> None:
         w.roster, w.result, w.roster_origin = None, None, ""
         with store() as s:
             latest = s.latest_version(period_of(scenario))
-        w.base_version = latest.number if latest else None
-        if latest is not None:
-            with store() as s:
+            if latest is not None:
                 w.roster, w.roster_origin = s.roster(latest.id), f"published version {latest.number}"
+        w.base_version = latest.number if latest else None
 
 
 def require_scenario() -> Scenario:
@@ -132,8 +131,8 @@ def radiologist_emails() -> dict[str, str]:
     """email -> radiologist id, from the newest published scenario and the working one."""
     out: dict[str, str] = {}
     with store() as s:
-        state = s.feed_state()
-    scenarios = [state.scenario] if state else []
+        newest = s.newest_published_scenario()
+    scenarios = [newest] if newest else []
     w = st.session_state.get("working")
     if w is not None and w.scenario is not None:
         scenarios.append(w.scenario)
