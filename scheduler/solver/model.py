@@ -47,6 +47,10 @@ def build_model(
     for (rid, i), sites in inst.eligible.items():
         x = model.new_bool_var(f"x:{rid}:{i}")
         v.x[(rid, i)] = x
+        if len(sites) == 1:
+            # one site to cover: working the shift is covering it, so one literal serves as both
+            v.y[(rid, i, sites[0])] = x
+            continue
         ys = []
         for site in sites:
             y = model.new_bool_var(f"y:{rid}:{i}:{site}")

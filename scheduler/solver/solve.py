@@ -54,10 +54,13 @@ def _hint(built: BuiltModel, roster: Roster) -> None:
     on_x = {(a.reader, (a.shift_type, a.date)) for a in roster.assignments}
     on_y = {(a.reader, (a.shift_type, a.date), s) for a in roster.assignments for s in a.sites}
     shifts = v.inst.shifts
+    hinted: set[int] = set()  # a single-site reader-shift's x and y are one literal: hint it once
     for (rid, i), var in v.x.items():
         built.model.add_hint(var, (rid, (shifts[i].type_id, shifts[i].date)) in on_x)
+        hinted.add(var.index)
     for (rid, i, site), var in v.y.items():
-        built.model.add_hint(var, (rid, (shifts[i].type_id, shifts[i].date), site) in on_y)
+        if var.index not in hinted:
+            built.model.add_hint(var, (rid, (shifts[i].type_id, shifts[i].date), site) in on_y)
 
 
 def extract_roster(built: BuiltModel, solver: cp_model.CpSolver) -> Roster:
