@@ -30,10 +30,12 @@ if user.coordinator:
             st.Page(P + "fairness.py", title="Fairness", icon=":material/balance:"),
             st.Page(P + "explain.py", title="Explain", icon=":material/help:"),
             st.Page(P + "publish.py", title="Publish", icon=":material/publish:"),
+            st.Page(P + "swaps.py", title="Swaps", icon=":material/swap_horiz:"),
         ],
     }
 else:
-    pages = {"Me": [st.Page(P + "my_schedule.py", title="My schedule", icon=":material/event:", default=True)]}
+    pages = {"Me": [st.Page(P + "my_schedule.py", title="My schedule", icon=":material/event:", default=True),
+                    st.Page(P + "swaps.py", title="Swaps", icon=":material/swap_horiz:")]}
 
 with st.sidebar:
     if user.local_mode:

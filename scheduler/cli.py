@@ -21,6 +21,7 @@ from typing import TextIO
 from scheduler.cli_args import int_at_least as _int_at_least
 from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_store import add_store_commands, default_store
+from scheduler.cli_swaps import add_swap_commands
 from scheduler.errors import InputError
 from scheduler.instance import Instance, build_instance
 from scheduler.io.atomic import write_text_atomic
@@ -352,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_explain)
 
     add_store_commands(sub)
+    add_swap_commands(sub)
     add_bench_commands(sub, _solver_options)
     return parser
 

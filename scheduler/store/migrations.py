@@ -145,5 +145,67 @@ def _v3_ledger(conn: sqlite3.Connection) -> None:
     backfill_shift_facts(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_feed_tokens, _v3_ledger)
+def _v4_swap_requests(conn: sqlite3.Connection) -> None:
+    """Shift swaps and give-aways proposed by readers and decided by a coordinator.
+
+    A request names the period and the published version it was proposed against, reader A's
+    shift (type, date, sites) and, for a swap, reader B's; an open give-away has no reader B until
+    someone volunteers. Triggers keep it a record of what was asked: after insertion only the
+    status moves (once, from 'proposed', with who decided, when and why), and an open give-away
+    gets its volunteer; nothing is deleted. Every step is also in the audit log.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE swap_requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            base_number INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('swap', 'give_away')),
+            reader_a TEXT NOT NULL,
+            a_shift_type TEXT NOT NULL,
+            a_date TEXT NOT NULL,
+            a_sites_json TEXT NOT NULL,
+            reader_b TEXT,
+            b_shift_type TEXT,
+            b_date TEXT,
+            b_sites_json TEXT,
+            proposed_by TEXT NOT NULL,
+            proposed_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'proposed'
+                CHECK (status IN ('proposed', 'approved', 'rejected', 'withdrawn', 'superseded')),
+            decided_by TEXT,
+            decided_at TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            published_number INTEGER,
+            CHECK ((kind = 'swap') = (b_shift_type IS NOT NULL AND b_date IS NOT NULL AND b_sites_json IS NOT NULL)),
+            CHECK (kind = 'give_away' OR reader_b IS NOT NULL),
+            CHECK (reader_b IS NULL OR reader_b != reader_a),
+            CHECK ((status = 'proposed') = (decided_at IS NULL AND decided_by IS NULL)),
+            CHECK ((status = 'approved') = (published_number IS NOT NULL)),
+            CHECK (status != 'rejected' OR length(trim(reason)) > 0)
+        );
+        CREATE INDEX swap_requests_period ON swap_requests (period_start, period_end, status);
+        CREATE TRIGGER swap_requests_what_was_asked BEFORE UPDATE ON swap_requests
+            WHEN NEW.id IS NOT OLD.id OR NEW.period_start IS NOT OLD.period_start
+                OR NEW.period_end IS NOT OLD.period_end OR NEW.base_number IS NOT OLD.base_number
+                OR NEW.kind IS NOT OLD.kind OR NEW.reader_a IS NOT OLD.reader_a
+                OR NEW.a_shift_type IS NOT OLD.a_shift_type OR NEW.a_date IS NOT OLD.a_date
+                OR NEW.a_sites_json IS NOT OLD.a_sites_json OR NEW.b_shift_type IS NOT OLD.b_shift_type
+                OR NEW.b_date IS NOT OLD.b_date OR NEW.b_sites_json IS NOT OLD.b_sites_json
+                OR NEW.proposed_by IS NOT OLD.proposed_by OR NEW.proposed_at IS NOT OLD.proposed_at
+                OR (NEW.reader_b IS NOT OLD.reader_b
+                    AND NOT (OLD.reader_b IS NULL AND OLD.status = 'proposed' AND NEW.status = 'proposed'))
+            BEGIN SELECT RAISE(ABORT, 'a swap request changes only by its status (or its volunteer)'); END;
+        CREATE TRIGGER swap_requests_decided_is_final BEFORE UPDATE ON swap_requests
+            WHEN OLD.status != 'proposed'
+            BEGIN SELECT RAISE(ABORT, 'a decided swap request is final'); END;
+        CREATE TRIGGER swap_requests_kept BEFORE DELETE ON swap_requests
+            BEGIN SELECT RAISE(ABORT, 'swap requests are kept'); END;
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_feed_tokens, _v3_ledger, _v4_swap_requests)
 SCHEMA_VERSION = len(MIGRATIONS)

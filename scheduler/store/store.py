@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +23,13 @@ from scheduler.io.roster_io import roster_from_data, roster_to_data
 from scheduler.io.scenario_yaml import scenario_from_yaml_text, scenario_to_yaml
 from scheduler.result import CheckReport, Roster, SolveResult
 from scheduler.scenario import History, HistoryShift, Scenario
-from scheduler.store import audit, ledger, tokens
+from scheduler.store import audit, ledger, swaps, tokens
 from scheduler.store.db import StoreError, connect, from_text, migrate, now_utc, to_text, write_transaction
 from scheduler.store.diff import RosterDiff, diff_rosters
 from scheduler.store.events import carry_identity, roster_events
 from scheduler.store.migrations import MIGRATIONS
 from scheduler.store.records import FeedKind, FeedTarget, FeedToken, Period, PublishedEvent, PublishedVersion
+from scheduler.store.swaps import ShiftRequestRef, SwapKind, SwapRequest, SwapStatus
 
 DEFAULT_LOOKBACK_MONTHS = 12
 DEFAULT_RECENT_DAYS = 14
@@ -224,13 +226,16 @@ class Store:
         base_number: int | None,
         note: str = "",
         now: dt.datetime | None = None,
+        on_published: Callable[[PublishedVersion], None] | None = None,
     ) -> PublishOutcome:
         """Publish `roster` as the next version of the scenario's period.
 
         `base_number` is the version the publisher started from (None: they believe nothing is
         published yet). If another version was published since, nothing is written and
         ConcurrencyError says who published what. A roster breaking a hard rule is refused;
-        one leaving needs uncovered is published (the report lists them).
+        one leaving needs uncovered is published (the report lists them). `on_published` runs
+        inside the publishing transaction once the version is stored: what it writes commits
+        with the version, and if it raises, nothing is published (an approved swap uses it).
         """
         inst = build_instance(scenario)
         report = check(inst, roster)
@@ -316,6 +321,8 @@ class Store:
                 },
             )
             version = self.version(version_id)
+            if on_published is not None:
+                on_published(version)
         return PublishOutcome(version=version, diff=diff, report=report)
 
     def _refuse_overlap(self, period: Period) -> None:
@@ -498,6 +505,140 @@ class Store:
             readers.append(r.model_copy(update={"history": history}))
         # each History was validated on construction, and only known shift types were kept: no re-validation
         return scenario.replace(radiologists=tuple(readers))
+
+    # ---- swap and give-away requests ---------------------------------------------------
+    def propose_swap(
+        self,
+        *,
+        period: Period,
+        base_number: int,
+        kind: SwapKind,
+        reader_a: str,
+        shift_a: ShiftRequestRef,
+        reader_b: str | None,
+        shift_b: ShiftRequestRef | None,
+        by: str,
+        now: dt.datetime | None = None,
+    ) -> SwapRequest:
+        """Record a proposal made against the period's version `base_number`, which must still be the latest.
+
+        What it asks is checked by `scheduler.replan.swaps.propose`, which calls this; the store
+        keeps the record and its audit entry in one transaction.
+        """
+        now = now or now_utc()
+        with write_transaction(self.conn):
+            latest = self._latest(period)
+            if latest is None or latest.number != base_number:
+                now_at = f"version {latest.number} is now the latest" if latest else "nothing is published"
+                raise ConcurrencyError(f"{period}: the proposal was made on version {base_number}, but {now_at}; "
+                                       "nothing was recorded. Propose again on the latest version.")
+            request_id = swaps.insert(
+                self.conn, period=period, base_number=base_number, kind=kind, reader_a=reader_a, shift_a=shift_a,
+                reader_b=reader_b, shift_b=shift_b, by=by, at=now,
+            )
+            request = swaps.get(self.conn, request_id)
+            audit.append(self.conn, now, by, "swap.propose", request.subject, request.to_dict())
+        return request
+
+    def swap_request(self, request_id: int) -> SwapRequest:
+        request = swaps.get(self.conn, request_id)
+        if request is None:
+            raise StoreError(f"no swap request #{request_id}; `scheduler swap list` shows them")
+        return request
+
+    def swap_requests(
+        self, *, statuses: list[SwapStatus] | None = None, period: Period | None = None, reader: str | None = None
+    ) -> list[SwapRequest]:
+        """Swap requests oldest first, filtered by status, period, or a reader taking part."""
+        return swaps.listing(self.conn, statuses=statuses, period=period, reader=reader)
+
+    def pending_swap_request(self, request_id: int) -> SwapRequest:
+        """The request, refused in words unless it is still proposed (inside a transaction, race-free)."""
+        request = self.swap_request(request_id)
+        if not request.pending:
+            when = f" at {to_text(request.decided_at)}" if request.decided_at else ""
+            version = f", published as version {request.published_number}" if request.published_number else ""
+            why = f" ({request.reason})" if request.reason else ""
+            raise StoreError(
+                f"swap #{request_id} is already {request.status.value} by {request.decided_by}{when}{version}{why}; "
+                "only a proposed request can change"
+            )
+        return request
+
+    def volunteer_for_swap(
+        self, request_id: int, reader: str, *, by: str, now: dt.datetime | None = None
+    ) -> SwapRequest:
+        """`reader` takes an open give-away: it becomes a proposal to give the shift to them."""
+        now = now or now_utc()
+        with write_transaction(self.conn):
+            request = self.pending_swap_request(request_id)
+            if not request.is_open:
+                taker = f"it is given to {request.reader_b}" if request.reader_b else "it is a swap"
+                raise StoreError(f"swap #{request_id} is not an open give-away ({taker}); nobody can volunteer")
+            if reader == request.reader_a:
+                raise StoreError(f"swap #{request_id}: {reader} is giving this shift away and cannot take it")
+            swaps.set_volunteer(self.conn, request_id, reader)
+            audit.append(self.conn, now, by, "swap.volunteer", request.subject, {"reader_b": reader})
+            return swaps.get(self.conn, request_id)
+
+    def _decide_swap(
+        self, request_id: int, status: SwapStatus, action: str, *, by: str, reason: str, now: dt.datetime | None
+    ) -> SwapRequest:
+        now = now or now_utc()
+        with write_transaction(self.conn):
+            request = self.pending_swap_request(request_id)
+            swaps.decide(self.conn, request_id, status, by=by, at=now, reason=reason)
+            audit.append(self.conn, now, by, action, request.subject, {"status": status.value, "reason": reason})
+            return swaps.get(self.conn, request_id)
+
+    def withdraw_swap(
+        self, request_id: int, *, by: str, reason: str = "", now: dt.datetime | None = None
+    ) -> SwapRequest:
+        """The proposer (or reader) takes a pending request back."""
+        return self._decide_swap(request_id, SwapStatus.withdrawn, "swap.withdraw", by=by, reason=reason.strip(),
+                                 now=now)
+
+    def reject_swap(self, request_id: int, *, by: str, reason: str, now: dt.datetime | None = None) -> SwapRequest:
+        """A coordinator turns a pending request down; the reason is required and kept."""
+        if not reason or not reason.strip():
+            raise StoreError(f"swap #{request_id}: give a reason for rejecting it (the readers see it)")
+        return self._decide_swap(request_id, SwapStatus.rejected, "swap.reject", by=by, reason=reason.strip(),
+                                 now=now)
+
+    def supersede_swap(self, request_id: int, *, by: str, reason: str, now: dt.datetime | None = None) -> SwapRequest:
+        """Close a pending request whose shifts are no longer as proposed in the latest version."""
+        return self._decide_swap(request_id, SwapStatus.superseded, "swap.supersede", by=by, reason=reason,
+                                 now=now)
+
+    def publish_swap(
+        self,
+        request_id: int,
+        scenario: Scenario,
+        roster: Roster,
+        *,
+        by: str,
+        base_number: int,
+        note: str,
+        now: dt.datetime | None = None,
+    ) -> PublishOutcome:
+        """Publish the roster an approved request produces and record the approval, in one transaction.
+
+        Refused (nothing written) if another version was published since `base_number`
+        (ConcurrencyError), or if the request stopped being pending meanwhile (StoreError): two
+        coordinators approving at once publish once.
+        """
+
+        def record(version: PublishedVersion) -> None:
+            request = self.pending_swap_request(request_id)
+            at = version.published_at
+            swaps.decide(self.conn, request_id, SwapStatus.approved, by=by, at=at, reason="",
+                         published_number=version.number)
+            audit.append(self.conn, at, by, "swap.approve", request.subject,
+                         {"status": SwapStatus.approved.value, "period": version.period.key,
+                          "version": version.number, "base_version": base_number})
+
+        return self.publish(scenario, roster, by=by, base_number=base_number, note=note, now=now,
+                            on_published=record)
 
     # ---- feed tokens -------------------------------------------------------------------
     def issue_token(self, target: FeedTarget, *, by: str, now: dt.datetime | None = None) -> tuple[str, FeedToken]:

@@ -54,7 +54,7 @@ def test_an_old_store_is_migrated_and_keeps_its_versions(tmp_path):
     path = tmp_path / "old.sqlite3"
     scenario, roster = _make_v1_store(path)
     with Store(path) as store:
-        assert schema_version(store.conn) == SCHEMA_VERSION == 3
+        assert schema_version(store.conn) == SCHEMA_VERSION == 4
         [v] = store.versions()
         assert (v.number, v.published_by) == (1, "alice")
         assert store.roster(v.id).sorted() == roster.sorted()
@@ -67,7 +67,7 @@ def test_an_old_store_is_migrated_and_keeps_its_versions(tmp_path):
         out = store.publish(scenario, roster, by="bob", base_number=1)
         assert out.version.number == 2 and out.diff.empty
     with Store(path) as store:  # opening again runs nothing twice
-        assert schema_version(store.conn) == 3
+        assert schema_version(store.conn) == 4
         assert len(store.versions()) == 2
 
 
@@ -77,7 +77,7 @@ def test_a_store_from_a_newer_release_is_refused_in_words(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(SchemaTooNewError, match=r"schema version 4.*newer release.*up to 3"):
+    with pytest.raises(SchemaTooNewError, match=r"schema version 5.*newer release.*up to 4"):
         Store(path)
 
 
