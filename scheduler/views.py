@@ -13,6 +13,7 @@ import pandas as pd
 
 from scheduler.check import check
 from scheduler.instance import Instance
+from scheduler.replan.candidates import Candidate, open_shift
 from scheduler.report import tallies
 from scheduler.result import Assignment, CheckReport, Roster
 
@@ -162,3 +163,60 @@ def set_locked(inst: Instance, roster: Roster, reader: str, shift_type: str, dat
     if not found:
         raise ValueError(f"{inst.reader_name(reader)} has no {shift_type} shift on {date.isoformat()} to lock")
     return _outcome(inst, roster, Roster(assignments=tuple(out)))
+
+
+# ---- open-shift candidates -------------------------------------------------------------------
+NeedKey = tuple[str, str, dt.date]  # (site, shift type, date)
+
+
+def open_needs(inst: Instance, report: CheckReport) -> tuple[list[NeedKey], set[NeedKey]]:
+    """Every site need as (site, shift type, date), the uncovered ones first, and the set of uncovered ones."""
+    short = {(u.site, u.shift_type, u.date) for u in report.uncovered}
+    keys = [(site, inst.shifts[i].type_id, inst.shifts[i].date) for site, i in inst.demands]
+    keys.sort(key=lambda k: (k not in short, k[2], k[1], k[0]))
+    return keys, short
+
+
+def need_label(inst: Instance, key: NeedKey, short: set[NeedKey]) -> str:
+    """'Sat 10/10 night, CHU Reims (uncovered)'."""
+    site, type_id, date = key
+    return f"{_day_label(date)} {inst.shift_label(type_id)}, {inst.site_name(site)}" + (
+        " (uncovered)" if key in short else "")
+
+
+def covering_readers(roster: Roster, key: NeedKey) -> list[str]:
+    """Readers covering the site on that shift in `roster` (those who could release it)."""
+    site, type_id, date = key
+    return sorted({a.reader for a in roster.assignments if (a.shift_type, a.date) == (type_id, date)
+                   and site in a.sites})
+
+
+def candidates_table(inst: Instance, candidates: list[Candidate]) -> pd.DataFrame:
+    """The ranked candidates: reader, whether they can take it, the change in the objective and why."""
+    return pd.DataFrame(
+        [
+            {
+                "rank": k,
+                "reader": c.name,
+                "ok": c.ok,
+                "cost": c.cost,
+                "cost by term": " · ".join(f"{n} {v:+,}" for n, v in c.weighted.items() if v) or "no change",
+                "sites": ", ".join(inst.site_name(s) for s in c.sites),
+                "reasons": "; ".join(c.reasons),
+            }
+            for k, c in enumerate(candidates, 1)
+        ],
+        columns=["rank", "reader", "ok", "cost", "cost by term", "sites", "reasons"],
+    )
+
+
+def give_shift(inst: Instance, roster: Roster, reader: str, key: NeedKey, *,
+               releasing: str | None = None) -> EditOutcome:
+    """Give the site's shift to `reader` (added to what they already have on it), after `releasing`
+    gives it up; checked at once, violations counted against `roster`."""
+    site, type_id, date = key
+    base = open_shift(inst, roster, site, type_id, date, releasing=releasing).base
+    was = next((a for a in base.assignments if _key(a) == (reader, type_id, date)), None)
+    sites = (*was.sites, site) if was else (site,)
+    outcome = assign(inst, base, reader, type_id, date, sites, locked=bool(was and was.locked))
+    return _outcome(inst, roster, outcome.roster) if releasing else outcome

@@ -5,6 +5,7 @@ Overlapping shifts are never allowed. History shifts before the horizon count.""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from scheduler.instance import ShiftInstance
 from scheduler.result import Violation
@@ -55,10 +56,11 @@ def check(view: RosterView) -> list[Violation]:
                 continue
             gap_h = (b.start - a.end).total_seconds() / 3600
             need_h = required_rest(rules, a).total_seconds() / 3600
-            what = "overlaps" if gap_h < 0 else f"starts {gap_h:.1f} h after"
+            ends = f"{a.end.astimezone(ZoneInfo(r.timezone)):%H:%M} ({r.timezone})"  # the reader's own clock
+            what = (f"overlaps the {inst.describe_shift(a)}, which ends at {ends}" if gap_h < 0
+                    else f"starts {gap_h:.1f} h after the {inst.describe_shift(a)} ends at {ends}")
             out.append(Violation(
                 NAME,
-                f"{r.display}: the {inst.describe_shift(b)} {what} the {inst.describe_shift(a)}; "
-                f"{need_h:g} h rest required",
+                f"{r.display}: the {inst.describe_shift(b)} {what}; {need_h:g} h rest required",
                 r.id, b.date, amount=round(need_h - gap_h, 2)))
     return out

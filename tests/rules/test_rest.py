@@ -211,3 +211,12 @@ def test_check_accepts_enough_rest():
     """Nights two days apart with 11 h rest after a night break nothing."""
     s = scenario(rules=_rules(min_rest=11, after_night=11))
     assert violations(s, roster(*[("r1", "night", MON + dt.timedelta(days=k)) for k in (0, 2, 4, 6)]), rest.NAME) == []
+
+
+def test_check_message_gives_the_end_on_the_reader_own_clock():
+    """The message says when the first shift ends, in the reader's own time zone (New York: 02:30)."""
+    s = scenario(rules=_rules(after_night=11), readers=[factory.reader("r1", timezone="America/New_York")],
+                 coverage=NIGHT_FRI_DAY_SAT)
+    vs = violations(s, roster(("r1", "night", FRI), ("r1", "day", SAT)), rest.NAME)
+    assert [v.message for v in vs] == ["Dr r1: the day shift of 7 Mar 2026 starts 0.0 h after the night of 6 Mar 2026 "
+                                       "ends at 02:30 (America/New_York); 11 h rest required"]

@@ -8,12 +8,20 @@ import pandas as pd
 import streamlit as st
 
 from scheduler.check import check
+from scheduler.errors import InputError
+from scheduler.replan.candidates import open_shift, rank
+from scheduler.report import plural
 from scheduler.ui.state import instance, require_roster, working
-from scheduler.ui.widgets import require_coordinator
+from scheduler.ui.widgets import require_coordinator, show_input_error
 from scheduler.views import (
     LOCK,
     assign,
+    candidates_table,
     coverage_grid,
+    covering_readers,
+    give_shift,
+    need_label,
+    open_needs,
     reader_grid,
     reader_label,
     set_locked,
@@ -126,6 +134,52 @@ if feedback is not None:
         st.error("This edit breaks hard rules:\n" + "\n".join(f"- {m}" for m in feedback))
     else:
         st.success("Edit applied; the checker finds no new violation.")
+
+st.subheader("Candidates for a shift")
+st.caption("Who could take a site's shift, uncovered or about to be released: first the readers who break no rule, "
+           "by the change in the objective (lower is better), then the others with every reason.")
+needs, short = open_needs(inst, report)
+n1, n2 = st.columns(2)
+need = n1.selectbox("Need", needs, key="cand_need", format_func=lambda k: need_label(inst, k, short))
+releasers = [None, *covering_readers(roster, need)] if need else [None]
+releasing = n2.selectbox("Released by", releasers, key="cand_release",
+                         format_func=lambda r: "(nobody: an open need)" if r is None else reader_label(inst, r))
+if need:
+    try:
+        opened = open_shift(inst, roster, *need, releasing=releasing)
+    except InputError as err:  # a roster edited under the page's feet; say it, do not crash
+        show_input_error(err, "Candidates")
+        opened = None
+    if opened is not None:
+        ranked = rank(opened)
+        st.write(opened.describe() + ".")
+        st.dataframe(candidates_table(inst, ranked), hide_index=True, width="stretch", key="cand_table")
+        names = {c.reader: f"{c.name} ({'no rule broken' if c.ok else plural(len(c.reasons), 'reason')})"
+                 for c in ranked}
+        if st.session_state.get("cand_pick_for") != (need, releasing, roster) or "cand_pick" not in st.session_state:
+            st.session_state["cand_pick_for"] = (need, releasing, roster)  # a new question: start from the best
+            st.session_state["cand_pick"] = ranked[0].reader if ranked else None
+        st.selectbox("Candidate", list(names), key="cand_pick", format_func=names.get)
+
+
+def _give() -> None:
+    """Button callback: give the need to the picked candidate (after the release), checked at once."""
+    w = working()
+    inst = instance(w.scenario)
+    outcome = give_shift(inst, w.roster, st.session_state["cand_pick"], st.session_state["cand_need"],
+                         releasing=st.session_state.get("cand_release"))
+    w.roster, w.roster_origin = outcome.roster, "manual edits"
+    st.session_state["cand_feedback"] = outcome.new_violations
+
+
+st.button("Assign candidate", key="cand_assign", on_click=_give,
+          disabled=not (need and st.session_state.get("cand_pick")))
+feedback = st.session_state.pop("cand_feedback", None)
+if feedback is not None:
+    if feedback:
+        st.error("This assignment breaks hard rules:\n" + "\n".join(f"- {m}" for m in feedback))
+    else:
+        st.success("Candidate assigned; the checker finds no new violation.")
 
 locked = [a for a in roster.assignments if a.locked]
 if locked:
