@@ -211,8 +211,8 @@ def rank_candidates(
     return rank(open_shift(scenario, roster, site, shift_type, date, releasing=releasing))
 
 
-def rank(shift: OpenShift) -> list[Candidate]:
-    """The candidates for a resolved open shift, ranked."""
+def rank(shift: OpenShift, only: set[str] | None = None) -> list[Candidate]:
+    """The candidates for a resolved open shift, ranked (among the readers in `only`, when given)."""
     inst = shift.inst
     weights = inst.scenario.objective
     base_view = RosterView(inst, shift.base)
@@ -223,7 +223,7 @@ def rank(shift: OpenShift) -> list[Candidate]:
         mine.setdefault(a.reader, []).append(a)
     out = []
     for r in inst.readers:
-        if r.id in shift.covering or r.id == shift.releasing:
+        if r.id in shift.covering or r.id == shift.releasing or (only is not None and r.id not in only):
             continue
         before = mine.get(r.id, [])
         key = (r.id, shift.shift.type_id, shift.shift.date)

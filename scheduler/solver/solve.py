@@ -13,6 +13,7 @@ from scheduler.instance import Instance, build_instance
 from scheduler.result import Assignment, Progress, Roster, SolveResult
 from scheduler.rules.coverage import NEED
 from scheduler.scenario import Scenario
+from scheduler.solver.decompose import solve_decomposed, use_decomposition
 from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
 from scheduler.solver.model import BuiltModel, build_model
 
@@ -191,6 +192,7 @@ def solve(
     relative_gap_limit: float | None = None,
     probe_share: float = 0.5,
     coverage_first: bool = True,
+    method: str = "auto",
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
@@ -206,6 +208,9 @@ def solve(
     uncovered or the rules conflict, `explanation` says why (set `explain=False` to skip).
     With `coverage_first=False` there is no probe: every need is soft and its shortfall is traded
     against the other terms by weight alone (what staff-rostering benchmarks define).
+    `method` "decomposed" solves who works which shift first and then each shift's sites
+    (scheduler.solver.decompose); "auto" does so above AUTO_TRIPLES site variables, where the
+    one-model formulation no longer fits in time or memory.
     """
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
@@ -213,6 +218,9 @@ def solve(
     problems = lock_problems(inst, locked)
     if problems:
         raise LockError(problems)
+    if coverage_first and use_decomposition(method, inst):
+        return solve_decomposed(inst, time_limit=time_limit, workers=workers, seed=seed, initial=initial,
+                                locked=locked, on_progress=on_progress, stop=stop, log=log, started=t0)
     t_inst = time.perf_counter()
     stopper = _Stopper(stop)
     try:
