@@ -4,10 +4,12 @@ Each tier runs in its own child process (its peak memory is its own; an address-
 blow-up into a row) with the issue's time limit (S 10 s, M 120 s, L 300 s), starting from the
 tier's greedy roster as a hint (`greedy_roster`, checked by the checker). Reported: instance and
 model build time, solve time, status, objective, bound, gap, coverage, hard violations, peak
-memory, and the size of the naive formulation (one Boolean per reader x site x shift instance),
-which is what the model currently builds.
+memory, and the size of the naive formulation (one Boolean per reader x site x shift instance).
+Each tier runs with the naive one-model formulation (`method="full"`) and the decomposed one
+(scheduler/solver/decompose.py), and a second table gives their ratios.
 
-    .venv/bin/python benchmarks/tiers_bench.py [--tiers S M L] [--scale 1.0] [--no-record]
+    .venv/bin/python benchmarks/tiers_bench.py [--tiers S M L] [--methods full decomposed] [--scale 1.0]
+        [--no-record]
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ LIMITS = {"S": 10.0, "M": 120.0, "L": 300.0}
 CAPS_GIB = {"S": 4.0, "M": 6.0, "L": 12.0}
 
 
-def child(tier: str, time_limit: float, workers: int) -> dict:
+def child(tier: str, time_limit: float, workers: int, method: str) -> dict:
     from benchmarks.tiers import greedy_roster, tier_l, tier_m, tier_s, validate
+    from scheduler.check import check
     from scheduler.instance import build_instance
     from scheduler.solver import solve
 
@@ -42,10 +45,10 @@ def child(tier: str, time_limit: float, workers: int) -> dict:
     t1 = time.perf_counter()
     greedy, unfilled = greedy_roster(scenario)
     t_greedy = time.perf_counter() - t1
-    result = solve(inst, time_limit=time_limit, workers=workers, initial=greedy, explain=False)
+    result = solve(inst, time_limit=time_limit, workers=workers, initial=greedy, explain=False, method=method)
     report = result.check
     return {
-        "tier": tier, "readers": len(scenario.radiologists), "sites": len(scenario.sites),
+        "tier": tier, "method": method, "readers": len(scenario.radiologists), "sites": len(scenario.sites),
         "needs": len(inst.demands), "naive_booleans": triples + len(inst.eligible),
         "generate_s": round(t_gen, 1), "greedy_s": round(t_greedy, 1), "greedy_unfilled": unfilled,
         "time_limit_s": time_limit, "status": result.status, "objective": result.objective,
@@ -57,13 +60,17 @@ def child(tier: str, time_limit: float, workers: int) -> dict:
         "uncovered": len(report.uncovered) if report else None,
         "hard_violations": len(report.violations) if report else None,
         "variables": result.stats["variables"],
+        "greedy_objective": check(inst, greedy).objective,
+        "rounds": result.stats.get("rounds"), "cuts": result.stats.get("cuts"),
+        "repaired": result.stats.get("repaired"),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 
 def table(rows: list[dict]) -> str:
-    cols = ["tier", "readers", "sites", "needs", "naive_booleans", "time_limit_s", "status", "objective", "bound",
-            "gap", "uncovered", "hard_violations", "probe", "build_s", "solve_s", "wall_s", "peak_mib", "variables"]
+    cols = ["tier", "method", "readers", "sites", "needs", "naive_booleans", "time_limit_s", "status", "objective",
+            "bound", "gap", "uncovered", "hard_violations", "probe", "build_s", "solve_s", "wall_s", "peak_mib",
+            "variables", "greedy_objective", "rounds", "cuts", "repaired"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         cells = []
@@ -71,7 +78,28 @@ def table(rows: list[dict]) -> str:
             v = r.get(c)
             cells.append(f"{v:.2%}" if c == "gap" and isinstance(v, float) else "-" if v is None else str(v))
         out.append("| " + " | ".join(cells) + " |")
-    return "\n".join(out)
+    return "\n".join(out) + ratios(rows)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None:
+        return "-"
+    return "naive failed" if b is None else f"{a / b:.3f}" if b else "-"
+
+
+def ratios(rows: list[dict]) -> str:
+    """Per tier, the decomposed formulation's figures over the naive one's (below 1: smaller is better)."""
+    lines = ["", "", "| tier | objective decomposed / naive | peak memory decomposed / naive | "
+             "variables decomposed / naive | build time decomposed / naive |", "|---|---|---|---|---|"]
+    by = {(r["tier"], r.get("method")): r for r in rows}
+    for tier in dict.fromkeys(r["tier"] for r in rows):
+        naive, dec = by.get((tier, "full")), by.get((tier, "decomposed"))
+        if not naive or not dec:
+            continue
+
+        cells = [_ratio(dec.get(key), naive.get(key)) for key in ("objective", "peak_mib", "variables", "build_s")]
+        lines.append(f"| {tier} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 4 else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiers", nargs="+", default=["S", "M", "L"], choices=["S", "M", "L"])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply each tier's time limit")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--methods", nargs="+", default=["full", "decomposed"], choices=["full", "decomposed", "auto"],
+                    help="formulations to run per tier: full = the naive one-model formulation")
+    ap.add_argument("--method", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
@@ -86,22 +117,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         cap = int(CAPS_GIB[args.child] * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        print(json.dumps(child(args.child, args.time_limit, args.workers)))
+        print(json.dumps(child(args.child, args.time_limit, args.workers, args.method)))
         return 0
     rows = []
     for tier in args.tiers:
-        limit = LIMITS[tier] * args.scale
-        t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, __file__, "--child", tier, "--time-limit", str(limit),
-                               "--workers", str(args.workers)], capture_output=True, text=True, cwd=ROOT)
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:160]
-            row = {"tier": tier, "time_limit_s": limit, "status": f"failed (cap {CAPS_GIB[tier]:g} GiB): {last}",
-                   "wall_s": round(time.perf_counter() - t0, 1)}
-        else:
-            row = json.loads(proc.stdout.strip().splitlines()[-1])
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+        for method in args.methods:
+            limit = LIMITS[tier] * args.scale
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, __file__, "--child", tier, "--time-limit", str(limit),
+                                   "--workers", str(args.workers), "--method", method],
+                                  capture_output=True, text=True, cwd=ROOT)
+            if proc.returncode != 0:
+                last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:160]
+                row = {"tier": tier, "method": method, "time_limit_s": limit,
+                       "status": f"failed (cap {CAPS_GIB[tier]:g} GiB): {last}",
+                       "wall_s": round(time.perf_counter() - t0, 1)}
+            else:
+                row = json.loads(proc.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     print(table(rows))
     if not args.no_record:
         command = "python benchmarks/tiers_bench.py " + " ".join(sys.argv[1:] if argv is None else argv)
