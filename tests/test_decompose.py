@@ -66,6 +66,7 @@ def test_a_shift_whose_sites_do_not_fit_its_readers_gets_a_cut_and_a_repair() ->
     assert result.stats["cuts"] >= 1 and result.stats["repaired"] >= 1
     assert result.check.uncovered == [] and result.check.violations == []
     assert len(result.roster.assignments) == 3
+    assert result.timings["wall_s"] >= result.timings["solve_s"] > 0
     full = solve(scenario, time_limit=10, method="full", explain=False)
     assert full.status == "OPTIMAL" and result.objective == full.objective
 

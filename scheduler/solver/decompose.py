@@ -540,6 +540,7 @@ def solve_decomposed(
             "build_s": t_build - t0,
             "solve_s": stats.master_s + stats.assign_s,
             "check_s": max(0.0, t_end - t_build - stats.master_s - stats.assign_s),
+            "wall_s": time.perf_counter() - started,
         },
         stats={
             "method": "decomposed",
