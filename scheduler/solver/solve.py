@@ -192,6 +192,7 @@ def solve(
     relative_gap_limit: float | None = None,
     probe_share: float = 0.5,
     coverage_first: bool = True,
+    lns: bool | None = None,
     method: str = "auto",
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
@@ -208,9 +209,11 @@ def solve(
     uncovered or the rules conflict, `explanation` says why (set `explain=False` to skip).
     With `coverage_first=False` there is no probe: every need is soft and its shortfall is traded
     against the other terms by weight alone (what staff-rostering benchmarks define).
-    `method` "decomposed" solves who works which shift first and then each shift's sites
-    (scheduler.solver.decompose); "auto" does so above AUTO_TRIPLES site variables, where the
-    one-model formulation no longer fits in time or memory.
+    `lns` (default: on when `coverage_first=False`) gives the full search only part of the time
+    and then improves its roster by large-neighbourhood search (scheduler.solver.lns); the bound
+    stays the full search's. `method` "decomposed" solves who works which shift first and then
+    each shift's sites (scheduler.solver.decompose); "auto" does so above AUTO_TRIPLES site
+    variables, where the one-model formulation no longer fits in time or memory.
     """
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
@@ -256,6 +259,7 @@ def solve(
 
         # 2. optimisation: needs outside every conflict stay met in full; the rest are soft
         progress = _Progress(t_inst, on_progress)
+        values_from, lns_stats = None, None  # the LNS's best solver, when it improved on the full search
         if probe_status == cp_model.INFEASIBLE:
             # the hard rules conflict whatever the coverage: nothing to optimise
             built, solver, status = probe, probe_solver, cp_model.INFEASIBLE
@@ -266,11 +270,25 @@ def solve(
             if start_from is not None:
                 _hint(built, start_from)
             t_build = time.perf_counter()
-            solver = _solver(time_limit - (t_build - t_inst), workers, seed, log)
+            use_lns = (not coverage_first) if lns is None else lns
+            main_limit = time_limit - (t_build - t_inst)
+            solver = _solver(main_limit, workers, seed, log)
             if relative_gap_limit is not None:
                 solver.parameters.relative_gap_limit = relative_gap_limit
             solver.best_bound_callback = progress.on_bound
+            fallback = start_from if start_from is not None and (covered or initial_ok) else None
+            handover = _handover(solver, progress, t_build, main_limit, fallback is not None) if use_lns else None
             status = stopper.run(solver, built.model, progress)
+            if handover is not None:
+                handover.close()
+            if use_lns and not stopper.stopped and (status == cp_model.FEASIBLE or (
+                    status == cp_model.UNKNOWN and fallback is not None)):
+                values_from, lns_stats = _improve(inst, built, solver if status == cp_model.FEASIBLE else fallback,
+                                                  t_inst + time_limit, seed, workers, log, stop, progress)
+                if values_from is not None:
+                    status = cp_model.FEASIBLE
+                if lns_stats.get("proven"):
+                    status = cp_model.OPTIMAL
         t_solve = time.perf_counter()
     finally:
         stopper.close()
@@ -286,13 +304,15 @@ def solve(
     report = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if has_solution:
-            roster = mark_locked(extract_roster(built, solver), locked)
-            terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
+            roster = mark_locked(extract_roster(built, values_from or solver), locked)
+            terms = {name: int((values_from or solver).value(expr)) if not isinstance(expr, int) else expr
                      for name, expr in built.terms.items()}
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
             # was seen to drift from them by a few hundred on large models)
             objective = sum(getattr(inst.scenario.objective, name) * value for name, value in terms.items())
             bound = float(solver.best_objective_bound)
+            if lns_stats and lns_stats.get("proven"):
+                bound = float(objective)  # the LNS solved the whole model to optimality
         else:
             roster = mark_locked(start_from, locked) if start_from is not None else Roster()
         report = check(inst, roster)
@@ -329,6 +349,7 @@ def solve(
             "needs": len(inst.demands),
             "soft_needs": len(soft) if covered else len(inst.demands),
             "stopped": stopper.stopped,
+            **({"lns": lns_stats} if lns_stats is not None else {}),
         },
         progress=list(progress.points),
     )
@@ -344,6 +365,52 @@ def solve(
     result.timings["explain_s"] = time.perf_counter() - t_check
     result.timings["wall_s"] = time.perf_counter() - t0
     return result
+
+
+# with LNS on, the full search gets at least LNS_MAIN_SHARE of the optimisation time, then stops
+# once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
+LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
+
+
+def _handover(solver, progress, started, limit, fallback: bool):
+    """Hand the full search over to the LNS: after LNS_MAIN_SHARE of its time once it stalls, by
+    LNS_MAIN_MAX at the latest (with a roster, its own or a valid `fallback` one)."""
+    from scheduler.solver import lns
+
+    return lns.Handover(solver, started + limit * LNS_MAIN_SHARE, started + limit * LNS_MAIN_MAX,
+                        limit * LNS_PATIENCE, lambda: progress.objective, fallback)
+
+
+def _improve(inst, built, start, deadline, seed, workers, log, stop, progress):
+    """Run the LNS from the full search's solution (or from a valid roster when the full search
+    found none); return (solver holding a better roster or None, stats).
+
+    A roster the LNS returns must pass the checker, or it is dropped (the full search's stands).
+    """
+    from scheduler.solver import lns
+
+    if isinstance(start, Roster):
+        start = lns.complete(built, start, deadline=deadline)
+        if start is None:
+            return None, {"iterations": 0, "proven": False, "dropped": "the fallback roster could not be completed"}
+        progress.objective = start.objective_value
+        progress._push()
+
+    def on_improve(objective: int) -> None:
+        progress.objective = objective
+        progress._push()
+
+    out = lns.improve(built, start, deadline=deadline, seed=seed, stop=stop, workers=workers,
+                      on_improve=on_improve, log=log)
+    stats = {"iterations": out.iterations, "improvements": out.improvements, "start": out.start_objective,
+             "objective": out.objective, "by_kind": out.by_kind, "proven": out.proven}
+    if out.solver is None or (out.objective >= out.start_objective and not out.proven):
+        return None, stats
+    if check(inst, extract_roster(built, out.solver)).violations:
+        stats["dropped"] = "the checker found hard violations"
+        stats["proven"] = False
+        return None, stats
+    return out.solver, stats
 
 
 def _status_name(status) -> str:

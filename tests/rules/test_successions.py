@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from scheduler.rules import successions
+from ortools.sat.python import cp_model
+
+from scheduler.instance import build_instance
+from scheduler.rules import one_shift_per_day, successions
+from scheduler.solver.model import build_model
 from tests import factory
 from tests.rules.helpers_b import (
     checked,
@@ -105,3 +109,32 @@ def test_check_history_shift_before_the_horizon():
     found = violations(checked(scen, ("r1", "early", 0)), successions.NAME)
     assert [(v.reader, v.date) for v in found] == [("r1", day(0))]
     assert violations(checked(scen, ("r1", "late", 0)), successions.NAME) == []
+
+
+def test_shift_types_sharing_forbidden_followers_are_each_forbidden():
+    """Late and night both may not be followed by early: a lone reader covers only one of each such pair,
+    and the grouped encoding (one constraint per group and date) still lets early follow an early."""
+    night = {"id": "night", "label": "night", "start": "22:00", "end": "23:30"}
+    rules = [rule_set(), rule_set("strict", forbidden_successions=[["late", "early"], ["night", "early"]])]
+    for first in ("late", "night"):
+        s = site(first, days=["mon"])
+        s["coverage"].append({"shift_type": "early", "readers": 1, "days": ["tue", "wed"]})
+        result = run(scenario([factory.reader("r1", rule_set="strict")], rule_sets=rules, sites=[s],
+                              shift_types=[LATE, EARLY, night]))
+        assert counts(result) == {"r1": 2}  # Tuesday's early or Monday's shift goes; Wednesday's early stays
+        assert day(2) in dates_of(result, "r1") and len(uncovered_dates(result)) == 1
+
+
+def test_explaining_uses_the_pairwise_encoding_and_agrees():
+    """With one shift a day guarded (as when explaining), the succession rule still bites the same way."""
+    scen = scenario([factory.reader("r1", rule_set="no_late_early")], rule_sets=RULES, sites=MON_TUE,
+                    shift_types=TYPES)
+    inst = build_instance(scen)
+    for guarded in (frozenset(), frozenset({one_shift_per_day.NAME})):
+        built = build_model(inst, guarded=guarded, objective=False)
+        xs = list(built.vars.x.values())
+        built.model.add(sum(xs) == 2)  # both the late and the early: forbidden either way
+        solver = cp_model.CpSolver()
+        lits = list(built.vars.literals.values())
+        built.model.add_assumptions(lits)
+        assert solver.solve(built.model) == cp_model.INFEASIBLE
