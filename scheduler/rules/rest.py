@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.instance import ShiftInstance
 from scheduler.result import Violation
+from scheduler.rules import one_shift_per_day
 from scheduler.rules.base import ModelVars, RosterView
 from scheduler.scenario import RuleSet
 
@@ -35,12 +36,18 @@ def conflicts(rules: RuleSet, shifts: list[ShiftInstance]):
 
 def encode(v: ModelVars) -> None:
     inst = v.inst
+    # two shifts starting on one date are already kept apart by one-shift-per-day, unless that rule
+    # may be relaxed (explaining): leaving those pairs out keeps benchmark models with many
+    # shift types a day small (every pair of them conflicts)
+    same_day_covered = not (v.explain or one_shift_per_day.NAME in v.guarded)
     for r in inst.readers:
         rules = v.rules(r)
         past = inst.history.get(r.id, [])
         for a, b in conflicts(rules, past + v.shifts_of[r.id]):
             if a.day < 0 and b.day < 0:
                 continue  # two history shifts: already worked, nothing to decide
+            if same_day_covered and a.day == b.day:
+                continue
             xa = v.x[(r.id, a.index)] if a.day >= 0 else 1
             xb = v.x[(r.id, b.index)] if b.day >= 0 else 1
             v.model.add(xa + xb <= 1).only_enforce_if(v.enforce(NAME, r.id, b.day))
