@@ -36,12 +36,16 @@ from scheduler.check import check
 from scheduler.instance import Demand, Instance
 from scheduler.result import Assignment, Progress, Roster, SolveResult
 from scheduler.rules.coverage import shortfalls
+from scheduler.solver import lns
 from scheduler.solver.locks import mark_locked
 from scheduler.solver.model import BuiltModel, build_model
 
 # Above this many reader x site x shift triples `solve(method="auto")` decomposes.
 AUTO_TRIPLES = 150_000
 MIN_ASSIGN_S = 0.5  # least time for one shift's site assignment
+# the master's CP-SAT search gets at least LNS_MAIN_SHARE of its time, then hands over to the LNS
+# once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
+LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
 ASSIGN_RESERVE_S = 0.4  # time kept for site assignments and repair, per shift (at most a third of the limit)
 
 
@@ -70,6 +74,7 @@ class DecomposeStats:
     master_status: str = ""
     hint_complete: bool = False
     repaired: int = 0
+    lns_iterations: int = 0
     repair_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -456,6 +461,10 @@ def solve_decomposed(
     best: tuple[Roster, object] | None = None
     bound: float | None = None
     status_name = "UNKNOWN"
+    def improved(objective: int) -> None:  # the LNS's master objectives, on the progress chart
+        progress.objective = objective
+        progress._push()
+
     try:
         while True:
             stats.rounds += 1
@@ -463,7 +472,18 @@ def solve_decomposed(
             solver = _solver(master_limit, workers, seed, log)
             solver.best_bound_callback = progress.on_bound
             t_m = time.perf_counter()
+            # CP-SAT's own search until it stalls, then large-neighbourhood search on the master
+            handover = lns.Handover(solver, t_m + master_limit * LNS_MAIN_SHARE, t_m + master_limit * LNS_MAIN_MAX,
+                                    master_limit * LNS_PATIENCE, lambda: progress.objective, False)
             status = stopper.run(solver, built.model, progress)
+            handover.close()
+            values = solver
+            if status == cp_model.FEASIBLE and not stopper.stopped and t_m + master_limit - time.perf_counter() > 1:
+                out = lns.improve(built, solver, deadline=t_m + master_limit, seed=seed, stop=stop, workers=workers,
+                                  on_improve=improved)
+                stats.lns_iterations += out.iterations
+                if out.solver is not None and out.objective < out.start_objective:
+                    values = out.solver
             stats.master_s += time.perf_counter() - t_m
             stats.master_status = _status_name(status)
             if status == cp_model.INFEASIBLE and hard:
@@ -480,7 +500,7 @@ def solve_decomposed(
                 stats.notes.append(f"master found no roster in {master_limit:.1f} s")
                 break
             bound = float(solver.best_objective_bound) if bound is None else max(bound, solver.best_objective_bound)
-            working = _working(built, solver)
+            working = _working(built, values)
             t_a = time.perf_counter()
             roster, plans = plan_sites(inst, working, locked, max(time.perf_counter() + 1.0, deadline),
                                        workers, seed, hint=best[0] if best is not None else initial)
@@ -558,6 +578,7 @@ def solve_decomposed(
             "cuts": stats.cuts,
             "hint_complete": stats.hint_complete,
             "repaired": stats.repaired,
+            "lns_iterations": stats.lns_iterations,
             "repair_s": round(stats.repair_s, 3),
             "master_s": round(stats.master_s, 3),
             "assign_s": round(stats.assign_s, 3),
