@@ -182,6 +182,20 @@ class Instance:
                     out[(r.id, s.index)] = tuple(ok)
         return out
 
+    @cached_property
+    def eligible_readers(self) -> dict[tuple[str, int], list[str]]:
+        """(site, shift index) -> readers eligible to cover it (the inverse of `eligible`)."""
+        out: dict[tuple[str, int], list[str]] = {}
+        for (rid, i), sites in self.eligible.items():
+            for site in sites:
+                out.setdefault((site, i), []).append(rid)
+        return out
+
+    @cached_property
+    def loads(self) -> dict[tuple[str, int], int]:
+        """(site, shift index) -> studies each covering reader takes on there (Demand.load_per_reader)."""
+        return {key: d.load_per_reader for key, d in self.demands.items()}
+
     def type_limit(self, reader: Radiologist, type_id: str) -> Limit | None:
         """The per-type limit in force: the reader's own, else their rule set's."""
         if type_id in reader.shift_limits:

@@ -46,6 +46,7 @@ MIN_ASSIGN_S = 0.5  # least time for one shift's site assignment
 # the master's CP-SAT search gets at least LNS_MAIN_SHARE of its time, then hands over to the LNS
 # once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
+CHECK_RESERVE_S = 0.02  # time kept for checking the roster, per shift (at most 5% of the limit)
 ASSIGN_RESERVE_S = 0.4  # time kept for site assignments and repair, per shift (at most a third of the limit)
 
 
@@ -82,11 +83,7 @@ class DecomposeStats:
 # ---- the master ----------------------------------------------------------------------------------
 def eligible_readers(inst: Instance) -> dict[tuple[str, int], list[str]]:
     """(site, shift) -> readers eligible to cover it."""
-    out: dict[tuple[str, int], list[str]] = {}
-    for (rid, i), sites in inst.eligible.items():
-        for site in sites:
-            out.setdefault((site, i), []).append(rid)
-    return out
+    return inst.eligible_readers
 
 
 def _capacities(inst: Instance) -> dict[tuple[str, int], int]:
@@ -108,9 +105,11 @@ def add_coverage_conditions(built: BuiltModel, hard: bool) -> object:
     by_id = inst.scenario.radiologist_by_id
     cap = _capacities(inst)
     readers = eligible_readers(inst)
+    loads = inst.loads
     shortfall = []
     for (site, i), demand in inst.demands.items():
-        able = [r for r in readers.get((site, i), []) if cap[(r, i)] >= demand.load_per_reader]
+        load = loads[(site, i)]
+        able = [r for r in readers.get((site, i), ()) if cap[(r, i)] >= load]
         count = cp_model.LinearExpr.sum([v.x[(r, i)] for r in able])
         subs = []
         for sub, need in demand.required_by_subspecialty.items():
@@ -135,18 +134,21 @@ def add_coverage_conditions(built: BuiltModel, hard: bool) -> object:
 def _add_capacity_conditions(built: BuiltModel, cap: dict[tuple[str, int], int]) -> None:
     v, m, inst = built.vars, built.model, built.vars.inst
     jurisdiction = {s.id: s.jurisdiction for s in inst.scenario.sites}
+    loads = inst.loads
     to_place: dict[tuple[int, str | None], int] = {}
     for (site, i), demand in inst.demands.items():
         for group in (None, jurisdiction[site]):
-            to_place[(i, group)] = to_place.get((i, group), 0) + demand.load_per_reader * demand.required
+            to_place[(i, group)] = to_place.get((i, group), 0) + loads[(site, i)] * demand.required
     # per (shift, group): reader literal and the studies it can take there (capped by its capacity)
     takes: dict[tuple[int, str | None], list[tuple[object, int]]] = {}
     for (rid, i), sites in inst.eligible.items():
         per_group: dict[str | None, int] = {}
+        total = 0
         for site in sites:
-            load = inst.demands[(site, i)].load_per_reader
-            per_group[None] = per_group.get(None, 0) + load
+            load = loads[(site, i)]
+            total += load
             per_group[jurisdiction[site]] = per_group.get(jurisdiction[site], 0) + load
+        per_group[None] = total
         for group, load in per_group.items():
             if load:
                 takes.setdefault((i, group), []).append((v.x[(rid, i)], min(cap[(rid, i)], load)))
@@ -251,7 +253,7 @@ def assign_sites(
     shift = inst.shifts[i]
     for rid in working:
         sites = mine[rid]
-        load = [inst.demands[(site, i)].load_per_reader for site in sites]
+        load = [inst.loads[(site, i)] for site in sites]
         cap = inst.capacity(by_id[rid], shift)
         if sum(load) > cap:
             m.add(cp_model.LinearExpr.weighted_sum([y[(rid, site)] for site in sites], load) <= cap)
@@ -433,7 +435,8 @@ def solve_decomposed(
     from scheduler.solver.solve import _Progress, _solver, _status_name, _Stopper
 
     t0 = time.perf_counter()
-    deadline = started + time_limit
+    # the final check and the choice of roster come after the deadline: keep their time
+    deadline = started + time_limit - min(0.05 * time_limit, 1.0 + CHECK_RESERVE_S * len(inst.shifts))
     initial_report = check(inst, initial) if initial is not None else None
     initial_ok = initial_report is not None and not initial_report.violations
     # needs are met in full, unless the master proves it impossible: then it is rebuilt with
