@@ -31,6 +31,7 @@ if user.coordinator:
             st.Page(P + "explain.py", title="Explain", icon=":material/help:"),
             st.Page(P + "publish.py", title="Publish", icon=":material/publish:"),
             st.Page(P + "swaps.py", title="Swaps", icon=":material/swap_horiz:"),
+            st.Page(P + "replan.py", title="Re-plan", icon=":material/event_repeat:"),
         ],
     }
 else:

@@ -21,6 +21,7 @@ from typing import TextIO
 from scheduler.cli_args import int_at_least as _int_at_least
 from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_replan import add_replan_commands
+from scheduler.cli_replan_roster import add_replan_roster_commands
 from scheduler.cli_store import add_store_commands, default_store
 from scheduler.cli_swaps import add_swap_commands
 from scheduler.errors import InputError
@@ -357,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_swap_commands(sub)
     add_bench_commands(sub, _solver_options)
     add_replan_commands(sub)
+    add_replan_roster_commands(sub)
     return parser
 
 
