@@ -46,6 +46,7 @@ MIN_ASSIGN_S = 0.5  # least time for one shift's site assignment
 # the master's CP-SAT search gets at least LNS_MAIN_SHARE of its time, then hands over to the LNS
 # once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
+LNS_MIN_VARIABLES = 10_000  # masters smaller than this are left to CP-SAT (tier S: ~2,000; M: ~49,000)
 CHECK_RESERVE_S = 0.02  # time kept for checking the roster, per shift (at most 5% of the limit)
 ASSIGN_RESERVE_S = 0.4  # time kept for site assignments and repair, per shift (at most a third of the limit)
 
@@ -475,13 +476,17 @@ def solve_decomposed(
             solver = _solver(master_limit, workers, seed, log)
             solver.best_bound_callback = progress.on_bound
             t_m = time.perf_counter()
-            # CP-SAT's own search until it stalls, then large-neighbourhood search on the master
+            # on a large master: CP-SAT's own search until it stalls, then large-neighbourhood search
+            # (on a small one CP-SAT's search does better, and keeps improving the bound)
+            use_lns = stats.master_variables >= LNS_MIN_VARIABLES
             handover = lns.Handover(solver, t_m + master_limit * LNS_MAIN_SHARE, t_m + master_limit * LNS_MAIN_MAX,
-                                    master_limit * LNS_PATIENCE, lambda: progress.objective, False)
+                                    master_limit * LNS_PATIENCE, lambda: progress.objective, False) if use_lns else None
             status = stopper.run(solver, built.model, progress)
-            handover.close()
+            if handover is not None:
+                handover.close()
             values = solver
-            if status == cp_model.FEASIBLE and not stopper.stopped and t_m + master_limit - time.perf_counter() > 1:
+            if (use_lns and status == cp_model.FEASIBLE and not stopper.stopped
+                    and t_m + master_limit - time.perf_counter() > 1):
                 out = lns.improve(built, solver, deadline=t_m + master_limit, seed=seed, stop=stop, workers=workers,
                                   on_improve=improved)
                 stats.lns_iterations += out.iterations
