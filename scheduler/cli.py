@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from scheduler.cli_args import int_at_least as _int_at_least
+from scheduler.cli_batch import add_batch_commands
 from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_replan import add_replan_commands
 from scheduler.cli_replan_roster import add_replan_roster_commands
@@ -359,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_commands(sub, _solver_options)
     add_replan_commands(sub)
     add_replan_roster_commands(sub)
+    add_batch_commands(sub)
     return parser
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scheduler.instance import Instance, build_instance
 from scheduler.result import Roster
+from scheduler.scenario import History, HistoryShift, Scenario
 
 LATEST_VERSIONS = """
     SELECT v.id FROM published_versions v
@@ -143,3 +145,88 @@ def totals_between(conn: sqlite3.Connection, first: dt.date, last: dt.date) -> d
     ):
         out[r[0]] = LedgerRow(r[0], "", r[1], r[2], weekends.get(r[0], 0), r[3], round(r[4] / 60, 2), r[5])
     return out
+
+
+# ---- pure forms: the same ledger without a store (batch planning carries months in memory) ----
+def history_window(start: dt.date, lookback_months: int) -> tuple[dt.date, dt.date]:
+    """The dates whose totals carry into a horizon starting on `start`: the `lookback_months` whole
+    months before its month, plus that month's days before `start`."""
+    month0 = start.replace(day=1)
+    y, m = divmod(month0.year * 12 + month0.month - 1 - lookback_months, 12)
+    return dt.date(y, m + 1, 1), start - dt.timedelta(days=1)
+
+
+def totals_of_facts(facts: Iterable[tuple], first: dt.date, last: dt.date) -> dict[str, LedgerRow]:
+    """`totals_between` over `shift_facts` rows instead of the store (same sums, weekends counted once)."""
+    lo, hi = first.isoformat(), last.isoformat()
+    sums: dict[str, list] = {}
+    weekends: dict[str, set[str]] = {}
+    for reader, _type, date, night, weekend_of, holiday, minutes, burden in facts:
+        if not lo <= str(date) <= hi:
+            continue
+        row = sums.setdefault(reader, [0, 0, 0, 0, 0])
+        row[0] += 1
+        row[1] += night
+        row[2] += holiday
+        row[3] += minutes
+        row[4] += burden
+        if weekend_of is not None:
+            weekends.setdefault(reader, set()).add(weekend_of)
+    return {
+        reader: LedgerRow(reader, "", n, nights, len(weekends.get(reader, ())), holidays, round(minutes / 60, 2), b)
+        for reader, (n, nights, holidays, minutes, b) in sums.items()
+    }
+
+
+def recent_of_facts(facts: Iterable[tuple], first: dt.date, last: dt.date) -> list[tuple[str, str, str]]:
+    """`published_shifts_between` over `shift_facts` rows: (reader, shift_type, date) from `first` to `last`."""
+    lo, hi = first.isoformat(), last.isoformat()
+    rows = [(f[0], f[1], str(f[2])) for f in facts if lo <= str(f[2]) <= hi]
+    return sorted(rows, key=lambda r: (r[2], r[0]))
+
+
+def apply_history(
+    scenario: Scenario,
+    totals: Mapping[str, LedgerRow],
+    recent: Iterable[tuple[str, str, str | dt.date]],
+    *,
+    add_to_stated: bool = False,
+) -> Scenario:
+    """The scenario with each reader's history from ledger `totals` and `recent` (reader, type, date) shifts.
+
+    Recent shifts win over hand-entered history shifts on the same dates; shift types the scenario
+    does not define are dropped. Carried totals replace the ones the scenario states, or with
+    `add_to_stated` are added to them (the stated totals are then an opening balance from before
+    the ledger began). Readers with nothing in the ledger keep the history the scenario gives them.
+    """
+    types = scenario.shift_type_by_id
+    by_reader: dict[str, list[HistoryShift]] = {}
+    for reader, shift_type, date in recent:
+        if shift_type in types:
+            by_reader.setdefault(reader, []).append(HistoryShift(shift_type=shift_type, date=date))
+    readers = []
+    for r in scenario.radiologists:
+        t, shifts = totals.get(r.id), by_reader.get(r.id)
+        if t is None and not shifts:
+            readers.append(r)
+            continue
+        given = r.history
+        published_days = {h.date for h in shifts or ()}  # what was published wins over hand-entered history
+        merged = tuple(shifts or ()) + tuple(h for h in given.shifts if h.date not in published_days)
+
+        def total(carried: float | None, stated: float) -> float:
+            if carried is None:
+                return stated
+            return carried + stated if add_to_stated else carried
+
+        history = History(
+            shifts=tuple(sorted(merged, key=lambda h: (h.date, h.shift_type))),
+            burden_points=total(t and t.burden_points, given.burden_points),
+            work_hours=total(t and t.hours, given.work_hours),
+            nights=total(t and t.nights, given.nights),
+            weekends=total(t and t.weekends, given.weekends),
+            holidays=total(t and t.holidays, given.holidays),
+        )
+        readers.append(r.model_copy(update={"history": history}))
+    # each History was validated on construction, and only known shift types were kept: no re-validation
+    return scenario.replace(radiologists=tuple(readers))

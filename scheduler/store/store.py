@@ -22,7 +22,7 @@ from scheduler.instance import build_instance
 from scheduler.io.roster_io import roster_from_data, roster_to_data
 from scheduler.io.scenario_yaml import scenario_from_yaml_text, scenario_to_yaml
 from scheduler.result import CheckReport, Roster, SolveResult
-from scheduler.scenario import History, HistoryShift, Scenario
+from scheduler.scenario import Scenario
 from scheduler.store import audit, ledger, swaps, tokens
 from scheduler.store.db import StoreError, connect, from_text, migrate, now_utc, to_text, write_transaction
 from scheduler.store.diff import RosterDiff, diff_rosters
@@ -474,37 +474,10 @@ class Store:
         published keep the history the scenario gives them.
         """
         start = scenario.horizon.start
-        month0 = start.replace(day=1)
-        y, m = divmod(month0.year * 12 + month0.month - 1 - lookback_months, 12)
-        first = dt.date(y, m + 1, 1)
-        last = start - dt.timedelta(days=1)
+        first, last = ledger.history_window(start, lookback_months)
         totals = ledger.totals_between(self.conn, first, last)
-        recent: dict[str, list[HistoryShift]] = {}
-        types = scenario.shift_type_by_id
-        for reader, shift_type, date in ledger.published_shifts_between(
-            self.conn, start - dt.timedelta(days=recent_days), last
-        ):
-            if shift_type in types:
-                recent.setdefault(reader, []).append(HistoryShift(shift_type=shift_type, date=date))
-        readers = []
-        for r in scenario.radiologists:
-            t, shifts = totals.get(r.id), recent.get(r.id)
-            if t is None and not shifts:
-                readers.append(r)
-                continue
-            published_days = {h.date for h in shifts or ()}  # what was published wins over hand-entered history
-            merged = tuple(shifts or ()) + tuple(h for h in r.history.shifts if h.date not in published_days)
-            history = History(
-                shifts=tuple(sorted(merged, key=lambda h: (h.date, h.shift_type))),
-                burden_points=t.burden_points if t else r.history.burden_points,
-                work_hours=t.hours if t else r.history.work_hours,
-                nights=t.nights if t else r.history.nights,
-                weekends=t.weekends if t else r.history.weekends,
-                holidays=t.holidays if t else r.history.holidays,
-            )
-            readers.append(r.model_copy(update={"history": history}))
-        # each History was validated on construction, and only known shift types were kept: no re-validation
-        return scenario.replace(radiologists=tuple(readers))
+        recent = ledger.published_shifts_between(self.conn, start - dt.timedelta(days=recent_days), last)
+        return ledger.apply_history(scenario, totals, recent)
 
     # ---- swap and give-away requests ---------------------------------------------------
     def propose_swap(
