@@ -33,26 +33,15 @@ class JobState(StrEnum):
     failed = "failed"
 
 
-@dataclass
-class SolveJob:
-    """One solve: its inputs, its state and progress, and at the end its result (or error)."""
+class JobLifecycle:
+    """Stop, wait and timing for a background job (a dataclass with `state`, `started_at`,
+    `finished_at`, `stop_event` and `thread`)."""
 
-    id: int
-    scenario: Scenario
-    time_limit: float
-    initial: Roster | None
-    workers: int
-    seed: int
-    owner: str
-    state: JobState = JobState.queued
-    progress: list[Progress] = field(default_factory=list)
-    result: SolveResult | None = None
-    error: str | None = None
-    submitted_at: float = field(default_factory=time.time)
-    started_at: float | None = None
-    finished_at: float | None = None
-    stop_event: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
+    state: JobState
+    started_at: float | None
+    finished_at: float | None
+    stop_event: threading.Event
+    thread: threading.Thread | None
 
     def stop(self) -> None:
         """Ask the job to end: a queued job never starts; a running one keeps its best roster."""
@@ -72,6 +61,29 @@ class SolveJob:
         if self.thread is not None:
             self.thread.join(timeout)
         return self.finished
+
+
+@dataclass
+class SolveJob(JobLifecycle):
+    """One solve: its inputs, its state and progress, and at the end its result (or error)."""
+
+    id: int
+    scenario: Scenario
+    time_limit: float
+    initial: Roster | None
+    workers: int
+    seed: int
+    owner: str
+    state: JobState = JobState.queued
+    progress: list[Progress] = field(default_factory=list)
+    result: SolveResult | None = None
+    error: str | None = None
+    submitted_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
 
 
 class SolveRunner:

@@ -16,14 +16,14 @@ import traceback
 from dataclasses import dataclass, field
 
 from scheduler.errors import InputError
-from scheduler.jobs import POLL_S, JobState, SolveRunner
+from scheduler.jobs import POLL_S, JobLifecycle, JobState, SolveRunner
 from scheduler.replan.replan import ReplanResult, replan
 from scheduler.result import Roster
 from scheduler.scenario import Scenario
 
 
 @dataclass
-class ReplanJob:
+class ReplanJob(JobLifecycle):
     """One re-plan: the changed scenario, the published roster and `now`; its state and result (or error)."""
 
     id: int
@@ -41,23 +41,6 @@ class ReplanJob:
     stop_event: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
-    def stop(self) -> None:
-        self.stop_event.set()
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (JobState.done, JobState.stopped, JobState.failed)
-
-    @property
-    def elapsed(self) -> float:
-        if self.started_at is None:
-            return 0.0
-        return (self.finished_at or time.time()) - self.started_at
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return self.finished
 
 
 class ReplanRunner(SolveRunner):

@@ -43,7 +43,7 @@ from scheduler.rules.coverage import shortfalls
 from scheduler.scenario import Radiologist
 from scheduler.solver.locks import LockError, lock_problems
 from scheduler.solver.model import BuiltModel
-from scheduler.solver.solve import _solver
+from scheduler.solver.params import new_solver
 
 SOURCE = "re-plan"
 
@@ -497,7 +497,7 @@ class WindowSearch:
 
     def _window_solver(self, limit: float) -> cp_model.CpSolver:
         """One worker with the strongest LP relaxation: what proves these small models fastest (measured)."""
-        solver = _solver(limit, 1, self.solver_args["seed"], self.solver_args["log"])
+        solver = new_solver(limit, 1, self.solver_args["seed"], self.solver_args["log"])
         solver.parameters.linearization_level = 2
         return solver
 
@@ -508,7 +508,7 @@ class WindowSearch:
         if hint is not None:
             hint_solution(m, hint)
         if free is None:
-            solver = _solver(self.left(), **self.solver_args)
+            solver = new_solver(self.left(), **self.solver_args)
         else:
             solver = self._window_solver(self.left() * share)
         step.status = self.stops.run(solver, m)
@@ -544,7 +544,7 @@ class WindowSearch:
             m.add(uncovered <= best.short)
         m.minimize(usual)
         hint_solution(m, best.values)
-        solver = _solver(self.left(), **self.solver_args) if free is None else self._window_solver(self.left())
+        solver = new_solver(self.left(), **self.solver_args) if free is None else self._window_solver(self.left())
         step.status = self.stops.run(solver, m)
         step.wall_s = solver.wall_time
         if step.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -39,6 +39,7 @@ from scheduler.rules.coverage import shortfalls
 from scheduler.solver import lns
 from scheduler.solver.locks import mark_locked
 from scheduler.solver.model import BuiltModel, build_model
+from scheduler.solver.params import new_solver
 
 # Above this many reader x site x shift triples `solve(method="auto")` decomposes.
 AUTO_TRIPLES = 150_000
@@ -266,7 +267,7 @@ def assign_sites(
             if (rid, site) in y:
                 m.add(y[(rid, site)] == 1)
     m.minimize(sum(objective))
-    solver = _sub_solver(time_limit, workers, seed)
+    solver = new_solver(time_limit, workers, seed)
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ShiftPlan({}, {d.site: d.required for d in inst.demands_by_shift[i]}, False)
@@ -294,21 +295,11 @@ def _core(m: cp_model.CpModel, full: dict[str, cp_model.IntVar], time_limit: flo
     m.clear_objective()
     m.clear_assumptions()
     m.add_assumptions(list(full.values()))
-    solver = _sub_solver(time_limit, workers, seed)
+    solver = new_solver(time_limit, workers, seed)
     if solver.solve(m) != cp_model.INFEASIBLE:
         return ()
     by_index = {lit.index: site for site, lit in full.items()}
     return tuple(sorted(by_index[k] for k in solver.sufficient_assumptions_for_infeasibility() if k in by_index))
-
-
-def _sub_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.max_time_in_seconds = max(0.01, float(time_limit))
-    p.num_workers = int(workers)
-    p.random_seed = int(seed)
-    p.catch_sigint_signal = False
-    return solver
 
 
 def repair(inst: Instance, roster: Roster, uncovered: list) -> tuple[Roster, int]:
@@ -362,7 +353,7 @@ def _hint_master(built: BuiltModel, on: set[tuple[str, int]], complete_within: f
         fixed = model.clone()
         for key, var in built.vars.x.items():
             fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (key in on))
-        solver = _sub_solver(complete_within, 2, 0)
+        solver = new_solver(complete_within, 2, 0)
         if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             for k in range(len(model.proto.variables)):
                 var = model.get_int_var_from_proto_index(k)
@@ -433,7 +424,7 @@ def solve_decomposed(
     started: float,
 ) -> SolveResult:
     """Solve `inst` by the master / site-assignment decomposition (see the module docstring)."""
-    from scheduler.solver.solve import _Progress, _solver, _status_name, _Stopper
+    from scheduler.solver.solve import _Progress, _status_name, _Stopper
 
     t0 = time.perf_counter()
     # the final check and the choice of roster come after the deadline: keep their time
@@ -473,7 +464,7 @@ def solve_decomposed(
         while True:
             stats.rounds += 1
             master_limit = max(0.5, deadline - reserve - time.perf_counter())
-            solver = _solver(master_limit, workers, seed, log)
+            solver = new_solver(master_limit, workers, seed, log)
             solver.best_bound_callback = progress.on_bound
             t_m = time.perf_counter()
             # on a large master: CP-SAT's own search until it stalls, then large-neighbourhood search

@@ -16,6 +16,7 @@ from scheduler.scenario import Scenario
 from scheduler.solver.decompose import solve_decomposed, use_decomposition
 from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
 from scheduler.solver.model import BuiltModel, build_model
+from scheduler.solver.params import new_solver
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -133,7 +134,7 @@ def _probe(inst, initial, deadline, workers, seed, log, stopper):
     impose(plain, locked_of(initial))
     if initial is not None:
         _hint(plain, initial)
-    solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+    solver = new_solver(deadline - time.perf_counter(), workers, seed, log)
     status = stopper.run(solver, plain.model)
     if status != cp_model.INFEASIBLE or time.perf_counter() >= deadline or stopper.stopped:
         return plain, solver, status, frozenset()
@@ -143,7 +144,7 @@ def _probe(inst, initial, deadline, workers, seed, log, stopper):
     by_index = {lit.index: (key[1], key[2]) for key, lit in lits.items()}
     relaxed: set[tuple[str, int]] = set()
     while True:
-        solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+        solver = new_solver(deadline - time.perf_counter(), workers, seed, log)
         probe.model.clear_assumptions()
         probe.model.add_assumptions([lit for key, lit in lits.items() if (key[1], key[2]) not in relaxed])
         status = stopper.run(solver, probe.model)
@@ -161,20 +162,9 @@ def _feasible(inst, initial, deadline, workers, seed, log, stopper):
     impose(model, locked_of(initial))
     if initial is not None:
         _hint(model, initial)
-    solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+    solver = new_solver(deadline - time.perf_counter(), workers, seed, log)
     solver.parameters.stop_after_first_solution = True
     return model, solver, stopper.run(solver, model.model)
-
-
-def _solver(time_limit: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.max_time_in_seconds = max(0.01, float(time_limit))
-    p.num_workers = int(workers)
-    p.random_seed = int(seed)
-    p.log_search_progress = log
-    p.catch_sigint_signal = False  # Ctrl-C belongs to the caller (CLI, app), not to CP-SAT
-    return solver
 
 
 def solve(
@@ -272,7 +262,7 @@ def solve(
             t_build = time.perf_counter()
             use_lns = (not coverage_first) if lns is None else lns
             main_limit = time_limit - (t_build - t_inst)
-            solver = _solver(main_limit, workers, seed, log)
+            solver = new_solver(main_limit, workers, seed, log)
             if relative_gap_limit is not None:
                 solver.parameters.relative_gap_limit = relative_gap_limit
             solver.best_bound_callback = progress.on_bound
