@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scheduler.batch.months import parse_months
 from scheduler.errors import InputError, Issue
-from scheduler.io.scenario_yaml import issues_from_validation
+from scheduler.io.scenario_yaml import issues_from_validation, read_text_file
 from scheduler.scenario import Id
 
 CHANGES = ("add_readers", "copy_reader", "remove_readers", "drop_sites", "set_rule")
@@ -130,12 +130,7 @@ def slug(name: str) -> str:
 def load_spec(path: str | Path) -> BatchSpec:
     """Read and validate a batch spec; InputError naming the file, field path and reason."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Issue("", "file not found")], str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue("", f"cannot read the file: {exc}")], str(p)) from None
+    text = read_text_file(p)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -70,16 +70,20 @@ def scenario_from_data(data: Any, source: str | None = None) -> Scenario:
         raise InputError(err.issues, source) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file; raises InputError naming the file, field path and reason."""
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's content, or an InputError naming the file and why it cannot be read."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Issue("", "file not found")], str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Issue("", f"cannot read the file: {exc}")], str(p)) from None
-    return scenario_from_yaml_text(text, str(p))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file; raises InputError naming the file, field path and reason."""
+    return scenario_from_yaml_text(read_text_file(path), str(Path(path)))
 
 
 def scenario_from_yaml_text(text: str, source: str | None = None) -> Scenario:
