@@ -49,7 +49,7 @@ MIN_ASSIGN_S = 0.5  # least time for one shift's site assignment
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
 LNS_MIN_VARIABLES = 10_000  # masters smaller than this are left to CP-SAT (tier S: ~2,000; M: ~49,000)
 CHECK_RESERVE_S = 0.02  # time kept for checking the roster, per shift (at most 5% of the limit)
-ASSIGN_RESERVE_S = 0.4  # time kept for site assignments and repair, per shift (at most a third of the limit)
+ASSIGN_RESERVE_S = 0.55  # time kept for site assignments and repair, per shift (at most a third of the limit)
 
 
 def triples(inst: Instance) -> int:
