@@ -270,15 +270,23 @@ def assign_sites(
     solver = new_solver(time_limit, workers, seed)
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ShiftPlan({}, {d.site: d.required for d in inst.demands_by_shift[i]}, False)
-    covers: dict[str, list[str]] = {}
-    for (rid, site), var in y.items():
-        if solver.boolean_value(var):
-            covers.setdefault(rid, []).append(site)
+        # no assignment in time: the hint's, for the readers it shares with this shift (it comes
+        # from a roster that keeps every rule, so it fits their capacity); the rest stays short
+        covers = {rid: [site for site in sites if (rid, site) in y] for rid, sites in (hint or {}).items()
+                  if rid in mine}
+        for rid, sites in (locked or {}).items():
+            covers[rid] = sorted(set(covers.get(rid, [])) | {site for site in sites if (rid, site) in y})
+        covers = {rid: sites for rid, sites in covers.items() if sites}
+        status = cp_model.UNKNOWN
+    else:
+        covers = {}
+        for (rid, site), var in y.items():
+            if solver.boolean_value(var):
+                covers.setdefault(rid, []).append(site)
     short = {site: missing for site in full
              if (missing := _missing(inst, inst.demands[(site, i)], covers))}
     plan = ShiftPlan({r: tuple(sorted(s)) for r, s in covers.items()}, short, status == cp_model.OPTIMAL)
-    if short:
+    if short and plan.proven:  # the least shortfall is proven above zero: name the sites at fault
         plan.core = _core(m, full, time_limit, workers, seed)
     return plan
 
@@ -302,16 +310,19 @@ def _core(m: cp_model.CpModel, full: dict[str, cp_model.IntVar], time_limit: flo
     return tuple(sorted(by_index[k] for k in solver.sufficient_assumptions_for_infeasibility() if k in by_index))
 
 
-def repair(inst: Instance, roster: Roster, uncovered: list) -> tuple[Roster, int]:
+def repair(inst: Instance, roster: Roster, uncovered: list, deadline: float | None = None) -> tuple[Roster, int]:
     """Cover what the site assignments left short: for each missing reader, call in the cheapest
     eligible reader who breaks no rule by taking it (the ranking of scheduler.replan.candidates),
-    or add the site to a reader already working that shift, capacity permitting."""
+    or add the site to a reader already working that shift, capacity permitting. Stops at
+    `deadline` (a perf_counter instant), leaving the rest short."""
     from scheduler.replan.candidates import open_shift, rank
 
     by_id = inst.scenario.radiologist_by_id
     readers = eligible_readers(inst)
     added = 0
     for u in uncovered:
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
         i = inst.shift_by_key[(u.shift_type, u.date)].index
         pool = {r for r in readers.get((u.site, i), [])
                 if u.subspecialty is None or u.subspecialty in by_id[r].subspecialties}
@@ -507,7 +518,7 @@ def solve_decomposed(
             report = check(inst, roster)
             if report.uncovered and not report.violations:
                 t_r = time.perf_counter()
-                roster, called = repair(inst, roster, report.uncovered)
+                roster, called = repair(inst, roster, report.uncovered, deadline)
                 stats.repaired += called
                 stats.repair_s += time.perf_counter() - t_r
                 report = check(inst, roster)
