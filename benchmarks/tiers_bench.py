@@ -32,6 +32,8 @@ CAPS_GIB = {"S": 4.0, "M": 6.0, "L": 12.0}
 
 
 def child(tier: str, time_limit: float, workers: int, method: str) -> dict:
+    import ortools
+
     from benchmarks.tiers import greedy_roster, tier_l, tier_m, tier_s, validate
     from scheduler.check import check
     from scheduler.instance import build_instance
@@ -48,7 +50,8 @@ def child(tier: str, time_limit: float, workers: int, method: str) -> dict:
     result = solve(inst, time_limit=time_limit, workers=workers, initial=greedy, explain=False, method=method)
     report = result.check
     return {
-        "tier": tier, "method": method, "readers": len(scenario.radiologists), "sites": len(scenario.sites),
+        "tier": tier, "method": method, "ortools": ortools.__version__,
+        "readers": len(scenario.radiologists), "sites": len(scenario.sites),
         "needs": len(inst.demands), "naive_booleans": triples + len(inst.eligible),
         "generate_s": round(t_gen, 1), "greedy_s": round(t_greedy, 1), "greedy_unfilled": unfilled,
         "time_limit_s": time_limit, "status": result.status, "objective": result.objective,
