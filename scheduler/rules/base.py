@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from scheduler.instance import Instance, ShiftInstance, make_shift
+from scheduler.instance import Instance, ShiftInstance, fmt_date, make_shift
 from scheduler.result import Assignment, Roster
 from scheduler.scenario import Radiologist, RuleSet
 
@@ -164,6 +164,11 @@ def fmt_hours(minutes: float) -> str:
 
 def day_of(inst: Instance, day: int) -> dt.date:
     return inst.days[0] + dt.timedelta(days=day)
+
+
+def fmt_day(inst: Instance, day: int) -> str:
+    """A day index in words ('14 Jan 2026'), as messages name dates."""
+    return fmt_date(day_of(inst, day))
 
 
 def runs(days: set[int], lo: int, hi: int) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ dates in a row, counting history days just before the horizon."""
 from __future__ import annotations
 
 from scheduler.result import Violation
-from scheduler.rules.base import ModelVars, RosterView, day_of, runs
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day, runs
 
 NAME = "max_consecutive_days"
 
@@ -32,7 +32,7 @@ def check(view: RosterView) -> list[Violation]:
             length = last - first + 1
             if length > k and last >= 0:
                 out.append(Violation(
-                    NAME, f"{r.display} works {length} days in a row ({day_of(view.inst, first)} to "
-                    f"{day_of(view.inst, last)}); at most {k} allowed", r.id, day_of(view.inst, last),
+                    NAME, f"{r.display} works {length} days in a row ({fmt_day(view.inst, first)} to "
+                    f"{fmt_day(view.inst, last)}); at most {k} allowed", r.id, day_of(view.inst, last),
                     amount=length - k))
     return out

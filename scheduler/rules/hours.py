@@ -5,7 +5,7 @@ between `min_total_hours` and `max_total_hours` over the horizon."""
 from __future__ import annotations
 
 from scheduler.result import Violation
-from scheduler.rules.base import ModelVars, RosterView, day_of
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day
 
 NAME = "max_hours_rolling_7_days"
 TOTAL = "total_hours"
@@ -57,8 +57,8 @@ def check(view: RosterView) -> list[Violation]:
                 minutes = sum(m for d, m in by_day.items() if start <= d <= start + 6)
                 if minutes > cap and any(max(0, start) <= d <= start + 6 for d in by_day):
                     out.append(Violation(
-                        NAME, f"{r.display} works {minutes / 60:.1f} h in the 7 days {day_of(inst, start)} to "
-                        f"{day_of(inst, start + 6)}; at most {rules.max_hours_rolling_7_days:g} h",
+                        NAME, f"{r.display} works {minutes / 60:.1f} h in the 7 days {fmt_day(inst, start)} to "
+                        f"{fmt_day(inst, start + 6)}; at most {rules.max_hours_rolling_7_days:g} h",
                         r.id, day_of(inst, start + 6), amount=round((minutes - cap) / 60, 2)))
         total = sum(s.work_minutes for s in view.shifts(r.id))
         lo, hi = rules.min_total_hours, rules.max_total_hours

@@ -4,7 +4,7 @@ block no shift may start on the next `min_days_off_after_nights` dates. History 
 from __future__ import annotations
 
 from scheduler.result import Violation
-from scheduler.rules.base import ModelVars, RosterView, day_of, runs
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day, runs
 
 NAME = "max_consecutive_nights"
 OFF = "days_off_after_nights"
@@ -42,7 +42,7 @@ def check(view: RosterView) -> list[Violation]:
                 length = last - first + 1
                 if length > k and last >= 0:
                     out.append(Violation(
-                        NAME, f"{r.display} works {length} nights in a row ending {day_of(inst, last)}; "
+                        NAME, f"{r.display} works {length} nights in a row ending {fmt_day(inst, last)}; "
                         f"at most {k} allowed", r.id, day_of(inst, last), amount=length - k))
         m = rules.min_days_off_after_nights
         for d in sorted(nights):
@@ -51,7 +51,7 @@ def check(view: RosterView) -> list[Violation]:
             for j in range(1, m + 1):
                 if 0 <= d + j < n and d + j in worked:
                     out.append(Violation(
-                        OFF, f"{r.display} works on {day_of(inst, d + j)}, {j} day(s) after a block of nights "
-                        f"ending the night of {day_of(inst, d)}; {m} day(s) off required",
+                        OFF, f"{r.display} works on {fmt_day(inst, d + j)}, {j} day(s) after a block of nights "
+                        f"ending the night of {fmt_day(inst, d)}; {m} day(s) off required",
                         r.id, day_of(inst, d + j)))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scheduler.result import Violation
-from scheduler.rules.base import ModelVars, RosterView, day_of
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day
 
 NAME = "one_shift_per_day"
 
@@ -24,6 +24,6 @@ def check(view: RosterView) -> list[Violation]:
         counts = Counter(s.day for s in view.shifts(r.id))
         for day, n in sorted(counts.items()):
             if n > 1:
-                out.append(Violation(NAME, f"{r.display} has {n} shifts starting on {day_of(view.inst, day)}",
+                out.append(Violation(NAME, f"{r.display} has {n} shifts starting on {fmt_day(view.inst, day)}",
                                      r.id, day_of(view.inst, day), amount=n - 1))
     return out

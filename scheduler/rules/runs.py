@@ -5,7 +5,7 @@ since they may continue in the neighbouring period."""
 from __future__ import annotations
 
 from scheduler.result import Violation
-from scheduler.rules.base import ModelVars, RosterView, day_of, runs
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day, runs
 
 NAME = "min_consecutive_days"
 OFF = "min_consecutive_days_off"
@@ -46,7 +46,7 @@ def check(view: RosterView) -> list[Violation]:
                 length = last - first + 1
                 if length < k and first > 0 and last < n - 1:
                     out.append(Violation(
-                        name, f"{r.display} has a run of {length} {what} ({day_of(inst, first)} to "
-                        f"{day_of(inst, last)}); at least {k} required", r.id, day_of(inst, first),
+                        name, f"{r.display} has a run of {length} {what} ({fmt_day(inst, first)} to "
+                        f"{fmt_day(inst, last)}); at least {k} required", r.id, day_of(inst, first),
                         amount=k - length))
     return out

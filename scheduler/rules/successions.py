@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from scheduler.result import Violation
 from scheduler.rules import one_shift_per_day
-from scheduler.rules.base import ModelVars, RosterView, day_of
+from scheduler.rules.base import ModelVars, RosterView, day_of, fmt_day
 
 NAME = "forbidden_succession"
 
@@ -61,7 +61,7 @@ def check(view: RosterView) -> list[Violation]:
             for t, d in sorted(worked):
                 if t == a and (b, d + 1) in worked and d + 1 >= 0:
                     out.append(Violation(
-                        NAME, f"{r.display} works {inst.shift_label(b)} on {day_of(inst, d + 1)} right after "
-                        f"{inst.shift_label(a)} on {day_of(inst, d)}; this succession is forbidden",
+                        NAME, f"{r.display} works {inst.shift_label(b)} on {fmt_day(inst, d + 1)} right after "
+                        f"{inst.shift_label(a)} on {fmt_day(inst, d)}; this succession is forbidden",
                         r.id, day_of(inst, d + 1)))
     return out
