@@ -27,6 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import ortools
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -85,7 +87,8 @@ def run_case(case: str, time_limit: float, solve_limit: float, workers: int) -> 
     wall = time.perf_counter() - t0
     t = result.timings
     return {
-        "case": case, "readers": len(scenario.radiologists), "sites": len(scenario.sites),
+        "case": case, "ortools": ortools.__version__,
+        "readers": len(scenario.radiologists), "sites": len(scenario.sites),
         "needs": len(result.inst.demands), "absent": reader, "dates": f"{dates[0]}..{dates[-1]}",
         "published_by": how, "status": result.status, "changes": result.number_of_changes,
         "weighted": result.weighted_changes, "bound": result.bound,
