@@ -1,7 +1,8 @@
-"""A published week for the swap tests: four readers on Site A's nights, one reader with no privileges there.
+"""A published week for the swap tests (in 2037, so its shifts are still to come when the tests
+run without a `now`): four readers on Site A's nights, one reader with no privileges there.
 
 Nights (18:30-08:30, 11 h rest after each, so no reader may work two nights in a row) of
-Mon 2 - Sun 8 March 2026: r1 on the 2nd and 5th, r2 on the 3rd and 6th, r3 on the 4th and 7th,
+Mon 2 - Sun 8 March 2037: r1 on the 2nd and 5th, r2 on the 3rd and 6th, r3 on the 4th and 7th,
 r4 on the 8th. r3 asked not to work the night of the 8th; r4 wanted the night of the 6th.
 """
 
@@ -16,22 +17,23 @@ from scheduler.store.records import Period
 from tests import factory
 
 UTC = dt.UTC
-WEEK = tuple(dt.date(2026, 3, 2) + dt.timedelta(days=k) for k in range(7))
+WEEK = tuple(dt.date(2037, 3, 2) + dt.timedelta(days=k) for k in range(7))
 PERIOD = Period(WEEK[0], WEEK[-1])
-T0 = dt.datetime(2026, 2, 1, 9, 0, tzinfo=UTC)  # well before the week
+T0 = dt.datetime(2037, 2, 1, 9, 0, tzinfo=UTC)  # well before the week
 NIGHTS = {"r1": (2, 5), "r2": (3, 6), "r3": (4, 7), "r4": (8,)}
 
 
 def day(n: int) -> dt.date:
-    return dt.date(2026, 3, n)
+    return dt.date(2037, 3, n)
 
 
 def scenario() -> Scenario:
     readers = [factory.reader(f"r{k}", email=f"r{k}@example.org") for k in range(1, 5)]
-    readers[2]["requests"] = [{"kind": "avoid", "shift_type": "night", "dates": ["2026-03-08"], "weight": 2}]
-    readers[3]["requests"] = [{"kind": "want", "shift_type": "night", "dates": ["2026-03-06"]}]
+    readers[2]["requests"] = [{"kind": "avoid", "shift_type": "night", "dates": ["2037-03-08"], "weight": 2}]
+    readers[3]["requests"] = [{"kind": "want", "shift_type": "night", "dates": ["2037-03-06"]}]
     readers.append(factory.reader("r5", sites=()))  # licensed, but no privileges at Site A
-    return factory.build(radiologists=readers)
+    horizon = {"start": "2037-03-02", "end": "2037-03-08", "timezone": "Europe/Paris", "holidays": {"country": "FR"}}
+    return factory.build(radiologists=readers, horizon=horizon)
 
 
 def roster(nights: dict[str, tuple[int, ...]] = NIGHTS) -> Roster:

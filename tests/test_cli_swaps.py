@@ -36,23 +36,23 @@ def status(store_path: str, request_id: int) -> SwapStatus:
 
 def test_propose_show_approve_list(capsys, store_path):
     """A valid swap: proposed (exit 0, verdict printed), shown, approved into version 2, listed as approved."""
-    code, out, err = propose(capsys, store_path, "--reader", "r4", "--shift", "night", "--date", "2026-03-08",
-                             "--with", "r2", "--their-date", "2026-03-06")
+    code, out, err = propose(capsys, store_path, "--reader", "r4", "--shift", "night", "--date", "2037-03-08",
+                             "--with", "r2", "--their-date", "2037-03-06")
     assert code == 0, err
     assert out.startswith("proposed swap #1 (by r4)")
     assert "Verdict: can be approved." in out and "request now met: Dr r4 wanted the night shift" in out
     code, out, _ = run(capsys, store_path, "show", "1", by=None)
-    assert code == 0 and out.startswith("swap #1: proposed; swap in 2026-03-02 to 2026-03-08, proposed by r4")
+    assert code == 0 and out.startswith("swap #1: proposed; swap in 2037-03-02 to 2037-03-08, proposed by r4")
     assert "No hard rule broken for Dr r2." in out
     code, out, err = run(capsys, store_path, "approve", "1")
     assert code == 0, err
-    assert out.startswith("approved swap #1: published 2026-03-02 to 2026-03-08 version 2 (by boss, ")
-    assert "note: swap #1 approved by boss: Dr r4 swaps the night of 8 Mar 2026" in out
-    assert "  moved: night 2026-03-08 at A: Dr r4 -> Dr r2" in out
+    assert out.startswith("approved swap #1: published 2037-03-02 to 2037-03-08 version 2 (by boss, ")
+    assert "note: swap #1 approved by boss: Dr r4 swaps the night of 8 Mar 2037" in out
+    assert "  moved: night 2037-03-08 at A: Dr r4 -> Dr r2" in out
     with Store(store_path) as s:
         assert s.latest_version(PERIOD).number == 2 and s.swap_request(1).published_number == 2
     code, out, _ = run(capsys, store_path, "list", "--status", "approved", by=None)
-    assert code == 0 and out.startswith("#1    approved") and "Dr r4 swaps the night of 8 Mar 2026" in out
+    assert code == 0 and out.startswith("#1    approved") and "Dr r4 swaps the night of 8 Mar 2037" in out
     code, out, _ = run(capsys, store_path, "list", "--status", "proposed", by=None)
     assert out == "no swap requests with these filters\n"
     code, out, _ = run(capsys, store_path, "show", "1", by=None)
@@ -61,10 +61,10 @@ def test_propose_show_approve_list(capsys, store_path):
 
 def test_a_swap_breaking_rest_exits_2_and_is_not_approved(capsys, store_path):
     """Proposing it is recorded with exit 2 and B's broken rule; approving it exits 2 and publishes nothing."""
-    code, out, _ = propose(capsys, store_path, "--reader", "r4", "--shift", "night", "--date", "2026-03-08",
-                           "--with", "r3", "--their-date", "2026-03-04")
+    code, out, _ = propose(capsys, store_path, "--reader", "r4", "--shift", "night", "--date", "2037-03-08",
+                           "--with", "r3", "--their-date", "2037-03-04")
     assert code == 2
-    assert "Hard rules broken for Dr r3 (1):" in out and "Dr r3: the night of 8 Mar 2026 starts 10.0 h after" in out
+    assert "Hard rules broken for Dr r3 (1):" in out and "Dr r3: the night of 8 Mar 2037 starts 10.0 h after" in out
     assert "No hard rule broken for Dr r4." in out
     code, _, _ = run(capsys, store_path, "show", "1", by=None)
     assert code == 2
@@ -75,7 +75,7 @@ def test_a_swap_breaking_rest_exits_2_and_is_not_approved(capsys, store_path):
 
 
 def test_reject_needs_a_reason(capsys, store_path):
-    propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2026-03-05", "--give-to", "r4")
+    propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2037-03-05", "--give-to", "r4")
     code, _, err = run(capsys, store_path, "reject", "1")
     assert code == 1 and "the following arguments are required: --reason" in err
     code, _, err = run(capsys, store_path, "reject", "1", "--reason", "  ")
@@ -88,9 +88,9 @@ def test_reject_needs_a_reason(capsys, store_path):
 
 
 def test_an_open_give_away_takes_a_volunteer_then_is_approved(capsys, store_path):
-    code, out, _ = propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2026-03-05",
+    code, out, _ = propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2037-03-05",
                            "--give-away")
-    assert code == 0 and "gives the night of 5 Mar 2026 (Site A) to anyone who volunteers" in out
+    assert code == 0 and "gives the night of 5 Mar 2037 (Site A) to anyone who volunteers" in out
     code, _, err = run(capsys, store_path, "approve", "1")
     assert code == 1 and "nobody has volunteered" in err
     code, out, _ = run(capsys, store_path, "volunteer", "1", "--reader", "r4", by="r4")
@@ -101,7 +101,7 @@ def test_an_open_give_away_takes_a_volunteer_then_is_approved(capsys, store_path
 
 
 def test_withdraw(capsys, store_path):
-    propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2026-03-05", "--give-to", "r4")
+    propose(capsys, store_path, "--reader", "r1", "--shift", "night", "--date", "2037-03-05", "--give-to", "r4")
     code, out, _ = run(capsys, store_path, "withdraw", "1", by="r1")
     assert code == 0 and out == "withdrew swap #1\n"
     assert status(store_path, 1) is SwapStatus.withdrawn
@@ -114,17 +114,17 @@ def test_withdraw(capsys, store_path):
     [
         (["propose", "--reader", "r1", "--shift", "night", "--date", "5 March", "--give-away"],
          "expected a date as YYYY-MM-DD (got '5 March')"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-03-05"],
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-03-05"],
          "one of the arguments --with --give-to --give-away is required"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-03-05", "--with", "r2"],
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-03-05", "--with", "r2"],
          "--with needs --their-date"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-03-05", "--give-to", "r2",
-          "--their-date", "2026-03-06"], "--their-shift and --their-date go with --with"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-03-06", "--give-away"],
-         "Dr r1 does not work a night shift on 2026-03-06"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-04-06", "--give-away"],
-         "no published period includes 2026-04-06"),
-        (["propose", "--reader", "r1", "--shift", "night", "--date", "2026-03-05", "--give-to", "zz"],
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-03-05", "--give-to", "r2",
+          "--their-date", "2037-03-06"], "--their-shift and --their-date go with --with"),
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-03-06", "--give-away"],
+         "Dr r1 does not work a night shift on 2037-03-06"),
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-04-06", "--give-away"],
+         "no published period includes 2037-04-06"),
+        (["propose", "--reader", "r1", "--shift", "night", "--date", "2037-03-05", "--give-to", "zz"],
          "no reader 'zz' in this period's scenario"),
         (["show", "9"], "no swap request #9"),
         (["show", "0"], "must be at least 1"),

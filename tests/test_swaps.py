@@ -80,7 +80,7 @@ def test_apply_merges_a_shift_into_one_the_taker_already_works():
 def test_apply_refuses_an_open_give_away_and_a_shift_not_worked():
     with pytest.raises(swaps.SwapError, match="nobody has volunteered"):
         swaps.apply(roster(), request(SwapKind.give_away, "r1", 5, None))
-    with pytest.raises(swaps.SwapError, match="r1 does not work the night shift of 2026-03-06"):
+    with pytest.raises(swaps.SwapError, match="r1 does not work the night shift of 2037-03-06"):
         swaps.apply(roster(), request(SwapKind.give_away, "r1", 6, "r2"))
 
 
@@ -93,18 +93,18 @@ def test_a_valid_swap_is_judged_approvable_with_its_impact(store):
     assert check(scenario(), verdict.roster).violations == []
     r4, r2 = verdict.readers
     assert (r4.reader, r2.reader) == ("r4", "r2")
-    assert r4.requests_met == ("Dr r4 wanted the night shift on 6 Mar 2026 (weight 1)",)
+    assert r4.requests_met == ("Dr r4 wanted the night shift on 6 Mar 2037 (weight 1)",)
     assert r4.requests_unmet == () and r2.requests_met == r2.requests_unmet == ()
     assert r4.shifts == (1, 1) and r4.burden == (3, 3)  # a night for a night: burden unchanged
     requests = next(t for t in verdict.terms if t.name == "requests")
     assert (requests.before, requests.after) == (1, 0)
     assert verdict.objective[1] - verdict.objective[0] == sum(t.delta * t.weight for t in verdict.terms)
     text = "\n".join(verdict.lines())
-    assert "Dr r4 swaps the night of 8 Mar 2026 (Site A) with Dr r2's night of 6 Mar 2026 (Site A)." in text
-    assert "Dr r2 may cover Site A on the night of 8 Mar 2026" in text
+    assert "Dr r4 swaps the night of 8 Mar 2037 (Site A) with Dr r2's night of 6 Mar 2037 (Site A)." in text
+    assert "Dr r2 may cover Site A on the night of 8 Mar 2037" in text
     assert "No hard rule broken for Dr r4." in text and "No hard rule broken for Dr r2." in text
     assert "Verdict: can be approved." in text
-    assert "request now met: Dr r4 wanted the night shift on 6 Mar 2026" in text
+    assert "request now met: Dr r4 wanted the night shift on 6 Mar 2037" in text
 
 
 def test_a_swap_breaking_rest_for_b_names_b_and_cannot_be_approved(store):
@@ -115,10 +115,10 @@ def test_a_swap_breaking_rest_for_b_names_b_and_cannot_be_approved(store):
     [broken] = check(scenario(), verdict.roster).violations
     assert (broken.rule, broken.reader) == ("rest", "r3")
     assert verdict.violations_b == [broken.message]
-    assert broken.message.startswith("Dr r3: the night of 8 Mar 2026 starts 10.0 h after the night of 7 Mar 2026")
+    assert broken.message.startswith("Dr r3: the night of 8 Mar 2037 starts 10.0 h after the night of 7 Mar 2037")
     assert not verdict.approvable
     r3 = verdict.readers[1]
-    assert r3.requests_unmet == ("Dr r3 asked not to work the night shift on 8 Mar 2026 (weight 2)",)
+    assert r3.requests_unmet == ("Dr r3 asked not to work the night shift on 8 Mar 2037 (weight 2)",)
     text = "\n".join(verdict.lines())
     assert "Hard rules broken for Dr r3 (1):" in text and "No hard rule broken for Dr r4." in text
     assert "Verdict: cannot be approved: it breaks 1 hard rule(s)" in text
@@ -133,7 +133,7 @@ def test_a_give_away_to_an_ineligible_reader_says_why(store):
     """r5 has no privileges at Site A: the eligibility line and r5's violation say so."""
     request = give(store, b="r5")
     verdict = swaps.assess_stored(store, request.id)
-    assert verdict.eligibility == ["Dr r5 may not cover Site A on the night of 5 Mar 2026: has no privileges at Site A"]
+    assert verdict.eligibility == ["Dr r5 may not cover Site A on the night of 5 Mar 2037: has no privileges at Site A"]
     [broken] = check(scenario(), verdict.roster).violations
     assert (broken.rule, broken.reader) == ("eligibility", "r5") and "has no privileges at Site A" in broken.message
     assert verdict.violations_b == [broken.message]
@@ -158,7 +158,7 @@ def test_an_approved_swap_publishes_a_version_differing_by_exactly_the_two_moves
     done = swaps.approve(store, request.id, by="boss", now=LATER)
     v = done.outcome.version
     assert (v.number, v.base_number, v.published_by, v.published_at) == (2, 1, "boss", LATER)
-    assert v.note.startswith("swap #1 approved by boss: Dr r4 swaps the night of 8 Mar 2026")
+    assert v.note.startswith("swap #1 approved by boss: Dr r4 swaps the night of 8 Mar 2037")
     before, after = store.roster(store.find_version(PERIOD, 1).id), store.roster(v.id)
     d = diff_rosters(before, after)
     assert d.moves == [Move(day(6), "night", "A", "r2", "r4"), Move(day(8), "night", "A", "r4", "r2")]
@@ -211,9 +211,9 @@ def test_a_stale_proposal_whose_shift_moved_is_superseded(store):
     request = swap(store)
     store.publish(scenario(), roster({**NIGHTS, "r1": (2, 5, 8), "r4": ()}), by="alice", base_number=1, now=T0)
     verdict = swaps.assess_stored(store, request.id)
-    assert verdict.stale and verdict.mismatches == ["Dr r4 no longer works the night of 8 Mar 2026"]
+    assert verdict.stale and verdict.mismatches == ["Dr r4 no longer works the night of 8 Mar 2037"]
     assert not verdict.approvable
-    with pytest.raises(swaps.SwapSuperseded, match="no longer works the night of 8 Mar 2026"):
+    with pytest.raises(swaps.SwapSuperseded, match="no longer works the night of 8 Mar 2037"):
         swaps.approve(store, request.id, by="boss", now=LATER)
     record = store.swap_request(request.id)
     assert (record.status, record.decided_by) == (SwapStatus.superseded, "boss")
@@ -236,10 +236,10 @@ def test_a_stale_proposal_whose_shifts_still_match_is_rechecked_on_the_latest_ve
 
 # ---- proposing ------------------------------------------------------------------------------------
 def test_proposals_must_name_shifts_the_readers_work(store):
-    with pytest.raises(swaps.SwapError, match=r"Dr r4 does not work a night shift on 2026-03-07.*their shifts: "
-                                              r"night 2026-03-08"):
+    with pytest.raises(swaps.SwapError, match=r"Dr r4 does not work a night shift on 2037-03-07.*their shifts: "
+                                              r"night 2037-03-08"):
         swap(store, a_day=7)
-    with pytest.raises(swaps.SwapError, match=r"their shift: Dr r2 does not work a night shift on 2026-03-05"):
+    with pytest.raises(swaps.SwapError, match=r"their shift: Dr r2 does not work a night shift on 2037-03-05"):
         swap(store, b_day=5)
     with pytest.raises(swaps.SwapError, match="no reader 'nobody'"):
         swap(store, b="nobody")
@@ -253,8 +253,8 @@ def test_proposals_must_name_shifts_the_readers_work(store):
 
 def test_the_period_of_a_date_is_found(store):
     assert swaps.period_containing(store, day(5)) == PERIOD
-    with pytest.raises(swaps.SwapError, match="no published period includes 2026-04-01"):
-        swaps.period_containing(store, dt.date(2026, 4, 1))
+    with pytest.raises(swaps.SwapError, match="no published period includes 2037-04-01"):
+        swaps.period_containing(store, dt.date(2037, 4, 1))
 
 
 # ---- concurrency ------------------------------------------------------------------------------------
@@ -339,3 +339,18 @@ def test_threads_approving_the_same_swap_publish_once(tmp_path):
     assert sorted(outcomes)[0] == "published" and "is already approved" in sorted(outcomes)[1]
     with Store(path) as s:
         assert [v.number for v in s.versions()] == [1, 2] and s.verify_audit() == []
+
+
+def test_a_shift_that_has_started_cannot_be_swapped_or_given_away(store) -> None:
+    # the night of the 5th starts at 18:30 Paris time (17:30 UTC); a minute later it is under way
+    under_way = dt.datetime(2037, 3, 5, 17, 31, tzinfo=dt.UTC)
+    with pytest.raises(swaps.SwapError, match="your shift, the night of 5 Mar 2037, has already started"):
+        swaps.propose(store, period=PERIOD, kind=SwapKind.give_away, reader_a="r1", shift_type="night",
+                      day=day(5), by="r1", now=under_way)
+    with pytest.raises(swaps.SwapError, match="their shift, the night of 5 Mar 2037, has already started"):
+        swaps.propose(store, period=PERIOD, kind=SwapKind.swap, reader_a="r4", shift_type="night", day=day(8),
+                      reader_b="r1", their_shift_type="night", their_day=day(5), by="r4", now=under_way)
+    # a minute before it starts, it still can
+    before = under_way - dt.timedelta(minutes=2)
+    assert swaps.propose(store, period=PERIOD, kind=SwapKind.give_away, reader_a="r1", shift_type="night",
+                         day=day(5), by="r1", now=before).status is SwapStatus.proposed

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from scheduler.check import check
-from scheduler.instance import Instance, build_instance, fmt_date
+from scheduler.instance import Instance, build_instance, fmt_date, make_shift
 from scheduler.result import Assignment, CheckReport, Roster
 from scheduler.rules import SOFT, fairness, requests, workload
 from scheduler.rules.base import RosterView
@@ -401,6 +401,15 @@ def _known_reader(inst: Instance, reader: str, what: str) -> None:
         raise SwapError(f"{what}: no reader {reader!r} in this period's scenario; readers: {sample}")
 
 
+def _starts(inst, ref: ShiftRequestRef) -> dt.datetime:
+    """When the shift a request names starts (UTC)."""
+    shift = inst.shift_by_key.get((ref.shift_type, ref.date))
+    if shift is not None:
+        return shift.start
+    scen = inst.scenario
+    return make_shift(scen, scen.shift_type_by_id[ref.shift_type], ref.date, -1, inst.planning_holidays).start
+
+
 def _held_ref(state: PeriodState, reader: str, shift_type: str, day: dt.date, what: str) -> ShiftRequestRef:
     inst = state.inst
     _known_reader(inst, reader, what)
@@ -439,6 +448,12 @@ def draft(
     if reader_b is not None:
         _known_reader(state.inst, reader_b, "the other reader")
     shift_b = _held_ref(state, reader_b, their_shift_type, their_day, "their shift") if kind is SwapKind.swap else None
+    now = now or now_utc()
+    for what, ref in (("your shift", shift_a), ("their shift", shift_b)):
+        if ref is not None and _starts(state.inst, ref) <= now:
+            label = state.inst.shift_label(ref.shift_type)
+            raise SwapError(f"{what}, the {label} of {fmt_date(ref.date)}, has already started; only shifts "
+                            "still to come can be swapped or given away")
     return SwapRequest(
         id=0, period=state.version.period, base_number=state.version.number, kind=kind, reader_a=reader_a,
         shift_a=shift_a, reader_b=reader_b, shift_b=shift_b, proposed_by=by, proposed_at=now or now_utc(),

@@ -67,7 +67,7 @@ def test_a_proposal_is_stored_as_asked_with_its_audit_entry(store):
     entry = store.audit()[-1]
     assert (entry.actor, entry.action, entry.subject, entry.at) == (
         "r4", "swap.propose", "swap #1", T0 + dt.timedelta(hours=1))
-    assert entry.details["shift_a"] == {"shift_type": "night", "date": "2026-03-08", "sites": ["A"]}
+    assert entry.details["shift_a"] == {"shift_type": "night", "date": "2037-03-08", "sites": ["A"]}
     assert entry.details["reader_b"] == "r2" and entry.details["base_version"] == 1
     assert store.verify_audit() == []
 
@@ -126,7 +126,7 @@ def test_a_decided_request_is_final(store):
     """Once rejected, a request can be neither withdrawn, rejected again nor volunteered for."""
     request = _propose(store)
     store.reject_swap(request.id, by="boss", reason="no", now=T0)
-    with pytest.raises(StoreError, match=r"swap #1 is already rejected by boss at 2026-02-01T09:00:00Z \(no\)"):
+    with pytest.raises(StoreError, match=r"swap #1 is already rejected by boss at 2037-02-01T09:00:00Z \(no\)"):
         store.withdraw_swap(request.id, by="r4")
     with pytest.raises(StoreError, match="already rejected"):
         store.reject_swap(request.id, by="boss", reason="twice")
@@ -162,7 +162,7 @@ def test_listing_filters_by_status_period_and_reader(store):
     ("sql", "message"),
     [
         ("UPDATE swap_requests SET reader_a = 'r3'", "changes only by its status"),
-        ("UPDATE swap_requests SET a_date = '2026-03-07'", "changes only by its status"),
+        ("UPDATE swap_requests SET a_date = '2037-03-07'", "changes only by its status"),
         ("UPDATE swap_requests SET base_number = 2", "changes only by its status"),
         ("UPDATE swap_requests SET proposed_by = 'mallory'", "changes only by its status"),
         ("UPDATE swap_requests SET reader_b = 'r1'", "changes only by its status"),  # a named B stays named
@@ -202,7 +202,7 @@ def test_raw_sql_status_change_is_allowed(store):
     raw = sqlite3.connect(store.path)
     try:
         raw.execute("UPDATE swap_requests SET status = 'withdrawn', decided_by = 'r4', decided_at = "
-                    "'2026-02-01T10:00:00Z' WHERE id = ?", (request.id,))
+                    "'2037-02-01T10:00:00Z' WHERE id = ?", (request.id,))
         raw.commit()
     finally:
         raw.close()

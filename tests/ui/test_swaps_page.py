@@ -60,8 +60,8 @@ def test_local_user_proposes_a_swap_as_a_chosen_reader(app: AppTest, week):
     assert_ok(app)
     assert "Can be approved as it stands." in texts(app.success)
     preview = app.code[0].value
-    assert "Dr r4 swaps the night of 8 Mar 2026 (Site A) with Dr r2's night of 6 Mar 2026 (Site A)." in preview
-    assert "request now met: Dr r4 wanted the night shift on 6 Mar 2026" in preview
+    assert "Dr r4 swaps the night of 8 Mar 2037 (Site A) with Dr r2's night of 6 Mar 2037 (Site A)." in preview
+    assert "request now met: Dr r4 wanted the night shift on 6 Mar 2037" in preview
     with Store(week) as s:
         assert s.swap_requests() == []  # a preview stores nothing
     app.button(key="swap_propose").click().run()
@@ -97,7 +97,7 @@ def test_coordinator_approves_a_pending_swap(app: AppTest, week):
     decided = app.dataframe[0].value
     assert list(decided["status"]) == ["approved"] and list(decided["version"]) == [2]
     assert "No pending proposal for this period." in texts(app.caption)
-    assert any(t.startswith("Version 2 of 2026-03-02 to 2026-03-08, published by local coordinator") for t in
+    assert any(t.startswith("Version 2 of 2037-03-02 to 2037-03-08, published by local coordinator") for t in
                texts(app.caption))
 
 
@@ -128,7 +128,7 @@ def test_a_stale_proposal_is_closed_as_superseded(app: AppTest, week):
     button = app.button(key=f"approve_{request_id}")
     assert button.label == "Close as superseded" and not button.disabled
     button.click().run()
-    assert any("superseded, not approved" in w and "Dr r4 no longer works the night of 8 Mar 2026" in w
+    assert any("superseded, not approved" in w and "Dr r4 no longer works the night of 8 Mar 2037" in w
                for w in texts(app.warning))
     assert _status(week, request_id) is SwapStatus.superseded
 
@@ -153,7 +153,7 @@ def test_radiologists_give_away_and_volunteer_but_do_not_review(week):
     assert "Proposed swap #1." in texts(r1.success)
     assert not any(b.key and b.key.startswith(("approve_", "reject_")) for b in r1.button)
     r4 = _signed_in("r4@example.org")
-    assert any(t.startswith("#1 proposed: Dr r1 gives the night of 5 Mar 2026 (Site A) to anyone who volunteers")
+    assert any(t.startswith("#1 proposed: Dr r1 gives the night of 5 Mar 2037 (Site A) to anyone who volunteers")
                for t in texts(r4.markdown))
     r4.button(key="volunteer_1").click().run()
     assert_ok(r4)
