@@ -354,3 +354,12 @@ def test_a_shift_that_has_started_cannot_be_swapped_or_given_away(store) -> None
     before = under_way - dt.timedelta(minutes=2)
     assert swaps.propose(store, period=PERIOD, kind=SwapKind.give_away, reader_a="r1", shift_type="night",
                          day=day(5), by="r1", now=before).status is SwapStatus.proposed
+
+
+def test_a_proposal_whose_shift_has_started_is_not_approved(store) -> None:
+    request = swap(store)  # r4's night of the 8th for r2's night of the 6th
+    under_way = dt.datetime(2037, 3, 6, 17, 45, tzinfo=dt.UTC)  # r2's night began at 17:30 UTC
+    with pytest.raises(swaps.SwapRefused, match="night of 6 Mar 2037 has already started"):
+        swaps.approve(store, request.id, by="boss", now=under_way)
+    assert store.swap_request(request.id).status is SwapStatus.proposed
+    assert store.latest_version(PERIOD).number == 1  # nothing published

@@ -523,6 +523,13 @@ def approve(store: Store, request_id: int, *, by: str, now: dt.datetime | None =
             raise SwapError(f"{request.subject} is an open give-away: nobody has volunteered for it yet, so there "
                             "is nothing to approve")
         state = period_state(store, request.period)
+        moment = now or now_utc()
+        started = [ref for ref in (request.shift_a, request.shift_b)
+                   if ref is not None and _starts(state.inst, ref) <= moment]
+        if started:
+            label = state.inst.shift_label(started[0].shift_type)
+            raise SwapRefused(f"{request.subject} was not approved: the {label} of {fmt_date(started[0].date)} "
+                              "has already started. Reject it with a reason.")
         verdict = assess(state, request)
         if verdict.mismatches:
             reason = (f"version {state.version.number} no longer has the shifts as proposed: "
