@@ -14,6 +14,7 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -129,6 +130,22 @@ class SolveRunner:
         return all(j.id >= job.id for j in self._jobs.values() if j.state is JobState.queued)
 
     def _run(self, job: SolveJob) -> None:
+        self._run_exclusively(job, lambda: solve(
+            job.scenario,
+            time_limit=job.time_limit,
+            workers=job.workers,
+            seed=job.seed,
+            initial=job.initial,
+            on_progress=job.progress.append,
+            stop=job.stop_event,
+        ))
+
+    def _expected(self, job: JobLifecycle, exc: Exception) -> bool:
+        """Whether `exc` is a refusal to report in words only (no traceback); none for solves."""
+        return False
+
+    def _run_exclusively(self, job: JobLifecycle, work: Callable[[], object]) -> None:
+        """Wait (stoppably) for the machine-wide lock, run `work` into `job.result`, record the outcome."""
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             while True:  # wait for the machine-wide lock, staying stoppable
@@ -144,20 +161,14 @@ class SolveRunner:
                 time.sleep(POLL_S)
             job.state, job.started_at = JobState.running, time.time()
             try:
-                job.result = solve(
-                    job.scenario,
-                    time_limit=job.time_limit,
-                    workers=job.workers,
-                    seed=job.seed,
-                    initial=job.initial,
-                    on_progress=job.progress.append,
-                    stop=job.stop_event,
-                )
+                job.result = work()
                 state = JobState.stopped if job.stop_event.is_set() else JobState.done
             except Exception as exc:  # noqa: BLE001 - reported to the user, not swallowed
-                job.error = f"{type(exc).__name__}: {exc}"
+                expected = self._expected(job, exc)
+                job.error = str(exc) if expected else f"{type(exc).__name__}: {exc}"
                 state = JobState.failed
-                traceback.print_exc()
+                if not expected:
+                    traceback.print_exc()
             finally:
                 job.finished_at = time.time()
                 fcntl.flock(fd, fcntl.LOCK_UN)

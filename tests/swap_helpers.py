@@ -20,6 +20,7 @@ UTC = dt.UTC
 WEEK = tuple(dt.date(2037, 3, 2) + dt.timedelta(days=k) for k in range(7))
 PERIOD = Period(WEEK[0], WEEK[-1])
 T0 = dt.datetime(2037, 2, 1, 9, 0, tzinfo=UTC)  # well before the week
+HORIZON = {"start": "2037-03-02", "end": "2037-03-08", "timezone": "Europe/Paris", "holidays": {"country": "FR"}}
 NIGHTS = {"r1": (2, 5), "r2": (3, 6), "r3": (4, 7), "r4": (8,)}
 
 
@@ -32,8 +33,7 @@ def scenario() -> Scenario:
     readers[2]["requests"] = [{"kind": "avoid", "shift_type": "night", "dates": ["2037-03-08"], "weight": 2}]
     readers[3]["requests"] = [{"kind": "want", "shift_type": "night", "dates": ["2037-03-06"]}]
     readers.append(factory.reader("r5", sites=()))  # licensed, but no privileges at Site A
-    horizon = {"start": "2037-03-02", "end": "2037-03-08", "timezone": "Europe/Paris", "holidays": {"country": "FR"}}
-    return factory.build(radiologists=readers, horizon=horizon)
+    return factory.build(radiologists=readers, horizon=HORIZON)
 
 
 def roster(nights: dict[str, tuple[int, ...]] = NIGHTS) -> Roster:

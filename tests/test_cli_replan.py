@@ -12,7 +12,7 @@ from scheduler.replan.changes import with_need_added
 from scheduler.store import Store
 from tests.swap_helpers import PERIOD, day, published, scenario
 
-NOW = "2026-03-04T12:00:00Z"
+NOW = "2037-03-04T12:00:00Z"
 
 
 @pytest.fixture
@@ -29,26 +29,26 @@ def run(capsys, store_path: str, *argv: str) -> tuple[int, str, str]:
 
 
 def test_an_absence_is_replanned_with_the_proof_and_the_changes_per_reader(capsys, store_path):
-    code, out, err = run(capsys, store_path, "--absent", "r2", "--from", "2026-03-06", "--to", "2026-03-06",
+    code, out, err = run(capsys, store_path, "--absent", "r2", "--from", "2037-03-06", "--to", "2037-03-06",
                          "--reason", "sick leave", "--now", NOW)
     assert code == 0, err
-    assert "re-planning 2026-03-02 to 2026-03-08 from version 1 (7 assignments)" in err
+    assert "re-planning 2037-03-02 to 2037-03-08 from version 1 (7 assignments)" in err
     assert out.startswith("Re-planned from published version 1:\n")
-    assert "2 changed assignments (2 within 72 h of 2026-03-04 12:00 UTC, counting 3 each): weighted 6, the " \
+    assert "2 changed assignments (2 within 72 h of 2037-03-04 12:00 UTC, counting 3 each): weighted 6, the " \
            "fewest possible (proven" in out
     assert "Every need is covered." in out and "No hard rule is broken (independent checker)." in out
-    assert "Kept as published: 2 assignments of shifts that started before 2026-03-04 12:00 UTC" in out
-    assert "  Dr r2 (1 change):\n    - no longer works the night of 6 Mar 2026 (Site A) (starts within 72 h)" in out
-    assert "    + takes the night of 6 Mar 2026 (Site A) (starts within 72 h)" in out
+    assert "Kept as published: 2 assignments of shifts that started before 2037-03-04 12:00 UTC" in out
+    assert "  Dr r2 (1 change):\n    - no longer works the night of 6 Mar 2037 (Site A) (starts within 72 h)" in out
+    assert "    + takes the night of 6 Mar 2037 (Site A) (starts within 72 h)" in out
     with Store(store_path) as s:
         assert s.latest_version(PERIOD).number == 1  # nothing published without --publish
 
 
 def test_publish_makes_the_next_version_on_the_one_replanned(capsys, store_path):
-    code, out, err = run(capsys, store_path, "--absent", "r2", "--from", "2026-03-06", "--to", "2026-03-06",
+    code, out, err = run(capsys, store_path, "--absent", "r2", "--from", "2037-03-06", "--to", "2037-03-06",
                          "--now", NOW, "--publish", "--by", "bob", "--note", "r2 sick")
     assert code == 0, err
-    assert "Published as version 2 of 2026-03-02 to 2026-03-08 (base version 1, by bob)." in out
+    assert "Published as version 2 of 2037-03-02 to 2037-03-08 (base version 1, by bob)." in out
     with Store(store_path) as s:
         v = s.latest_version(PERIOD)
         assert (v.number, v.base_number, v.published_by, v.note) == (2, 1, "bob", "r2 sick")
@@ -71,10 +71,10 @@ def test_json_output_and_a_changed_scenario_file(capsys, store_path, tmp_path):
 
 
 @pytest.mark.parametrize(("argv", "words"), [
-    (["--absent", "zz", "--from", "2026-03-06", "--to", "2026-03-06"], "--absent: unknown reader 'zz'"),
-    (["--absent", "r2", "--from", "2026-03-06"], "--to: required with --absent"),
-    (["--absent", "r2", "--from", "2026-03-07", "--to", "2026-03-06"], "--to: 2026-03-06 is before the first date"),
-    (["--absent", "r2", "--from", "2026-03-06", "--to", "2026-03-06", "--now", "2026-03-04T12:00"],
+    (["--absent", "zz", "--from", "2037-03-06", "--to", "2037-03-06"], "--absent: unknown reader 'zz'"),
+    (["--absent", "r2", "--from", "2037-03-06"], "--to: required with --absent"),
+    (["--absent", "r2", "--from", "2037-03-07", "--to", "2037-03-06"], "--to: 2037-03-06 is before the first date"),
+    (["--absent", "r2", "--from", "2037-03-06", "--to", "2037-03-06", "--now", "2037-03-04T12:00"],
      "has no time zone; add its offset"),
 ])
 def test_bad_input_is_refused_in_words_with_exit_1(capsys, store_path, argv, words):
@@ -83,15 +83,15 @@ def test_bad_input_is_refused_in_words_with_exit_1(capsys, store_path, argv, wor
 
 
 def test_a_period_with_nothing_published_is_refused(capsys, store_path):
-    code = main(["replan", "--store", store_path, "--period", "2026-04-06..2026-04-12", "--absent", "r2",
-                 "--from", "2026-04-07", "--to", "2026-04-07"])
+    code = main(["replan", "--store", store_path, "--period", "2037-04-06..2037-04-12", "--absent", "r2",
+                 "--from", "2037-04-07", "--to", "2037-04-07"])
     _, err = capsys.readouterr()
     assert code == 1 and "nothing is published for this period, so there is nothing to re-plan" in err
 
 
 def test_a_roster_breaking_a_rule_is_not_published(capsys, store_path):
     """An absence reaching back to a night r1 already worked keeps that night (it happened): publishing is refused."""
-    code, out, err = run(capsys, store_path, "--absent", "r1", "--from", "2026-03-02", "--to", "2026-03-05",
+    code, out, err = run(capsys, store_path, "--absent", "r1", "--from", "2037-03-02", "--to", "2037-03-05",
                          "--now", NOW, "--publish")
     assert code == 2
     assert "started before now and is kept as published" in out

@@ -29,12 +29,12 @@ from tests.swap_helpers import PERIOD, day
 
 UTC = dt.UTC
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
-MONDAY = dt.datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+MONDAY = dt.datetime(2037, 3, 2, 0, 0, tzinfo=UTC)
 
 
 # ---- the change helpers --------------------------------------------------------------------------
 def test_with_absence_adds_leave_and_leaves_the_input_alone():
-    scen = factory.build()
+    scen = factory.build(horizon=swap_helpers.HORIZON)
     changed = with_absence(scen, "r2", day(4), day(6), "sick leave")
     assert changed.radiologist_by_id["r2"].leave[-1].model_dump() == {"start": day(4), "end": day(6),
                                                                        "reason": "sick leave"}
@@ -45,45 +45,45 @@ def test_with_absence_adds_leave_and_leaves_the_input_alone():
 
 @pytest.mark.parametrize(("args", "path", "words"), [
     (("zz", day(4), day(5)), "reader", "unknown reader 'zz'; readers: r1, r2, r3"),
-    (("r1", day(5), day(4)), "last_date", "2026-03-05"),
-    (("r1", dt.date(2026, 4, 1), dt.date(2026, 4, 2)), "first_date", "outside the period 2026-03-02 to 2026-03-08"),
+    (("r1", day(5), day(4)), "last_date", "2037-03-05"),
+    (("r1", dt.date(2037, 4, 1), dt.date(2037, 4, 2)), "first_date", "outside the period 2037-03-02 to 2037-03-08"),
 ])
 def test_with_absence_refuses_unknown_readers_and_bad_dates_in_words(args, path, words):
     with pytest.raises(InputError) as err:
-        with_absence(factory.build(), *args)
+        with_absence(factory.build(horizon=swap_helpers.HORIZON), *args)
     [issue] = err.value.issues
     assert issue.path == path and words in issue.message
 
 
 def test_with_need_added_makes_a_one_off_need():
-    changed = with_need_added(factory.build(), "A", "day", [day(4)], readers=2, subspecialty="neuro")
+    changed = with_need_added(factory.build(horizon=swap_helpers.HORIZON), "A", "day", [day(4)], readers=2, subspecialty="neuro")
     inst = build_instance(changed)
     demand = inst.demands[("A", inst.shift_by_key[("day", day(4))].index)]
     assert (demand.required, demand.required_by_subspecialty) == (2, {"neuro": 2})
 
 
 @pytest.mark.parametrize(("kwargs", "path"), [
-    ({"site": "Z"}, "site"), ({"shift_type": "noon"}, "shift_type"), ({"dates": [dt.date(2026, 5, 1)]}, "dates"),
+    ({"site": "Z"}, "site"), ({"shift_type": "noon"}, "shift_type"), ({"dates": [dt.date(2037, 5, 1)]}, "dates"),
     ({"dates": []}, "dates"), ({"subspecialty": "paeds"}, "subspecialty"), ({"readers": 0}, "readers"),
 ])
 def test_with_need_added_refuses_what_does_not_exist(kwargs, path):
     args = {"site": "A", "shift_type": "night", "dates": [day(4)], **kwargs}
     extra = {k: args.pop(k) for k in ("subspecialty", "readers") if k in args}
     with pytest.raises(InputError) as err:
-        with_need_added(factory.build(), args["site"], args["shift_type"], args["dates"], **extra)
+        with_need_added(factory.build(horizon=swap_helpers.HORIZON), args["site"], args["shift_type"], args["dates"], **extra)
     assert err.value.issues[0].path == path
 
 
 def test_with_need_removed_keeps_the_other_dates_of_a_weekly_need():
-    changed = with_need_removed(factory.build(), "A", "night", [day(4), day(5)])
+    changed = with_need_removed(factory.build(horizon=swap_helpers.HORIZON), "A", "night", [day(4), day(5)])
     inst = build_instance(changed)
     assert sorted(s.date for s in inst.shifts if s.type_id == "night") == [day(n) for n in (2, 3, 6, 7, 8)]
-    with pytest.raises(InputError, match="no night need on 2026-03-04"):
+    with pytest.raises(InputError, match="no night need on 2037-03-04"):
         with_need_removed(changed, "A", "night", [day(4)])
 
 
 def test_with_credential_change_ends_or_removes_a_license_or_privilege():
-    scen = factory.build()
+    scen = factory.build(horizon=swap_helpers.HORIZON)
     ended = with_credential_change(scen, "r1", license="FR", valid_until=day(4))
     assert ended.radiologist_by_id["r1"].licenses[0].valid_until == day(4)
     inst = build_instance(ended)  # the night of the 4th ends on the 5th, when the license no longer holds
@@ -188,11 +188,11 @@ def test_replanning_never_moves_a_past_or_locked_assignment(case):
 def test_a_past_shift_of_a_reader_now_absent_stays_and_is_reported():
     """r1 worked the night of the 2nd; an absence from the 2nd keeps it (it happened) and says so."""
     changed = with_absence(swap_helpers.scenario(), "r1", day(2), day(5))
-    now = dt.datetime(2026, 3, 3, 12, tzinfo=UTC)
+    now = dt.datetime(2037, 3, 3, 12, tzinfo=UTC)
     result = replan(changed, swap_helpers.roster(), now=now, time_limit=10)
     assert any(a.reader == "r1" and a.date == day(2) for a in result.roster.assignments)
     assert not any(a.reader == "r1" and a.date == day(5) for a in result.roster.assignments)
-    assert any("Dr r1's night of 2 Mar 2026 (Site A) started before now and is kept as published" in n and
+    assert any("Dr r1's night of 2 Mar 2037 (Site A) started before now and is kept as published" in n and
                "is on absence" in n for n in result.notes)
     assert [v.rule for v in result.check.violations] == ["eligibility"]
 
@@ -201,14 +201,14 @@ def test_a_lock_the_change_breaks_is_refused_in_words():
     published = swap_helpers.roster()
     published = Roster(assignments=tuple(a.model_copy(update={"locked": a.reader == "r2" and a.date == day(6)})
                                          for a in published.assignments))
-    with pytest.raises(LockError, match="Dr r2 is locked at A on the night of 6 Mar 2026, but is on absence"):
+    with pytest.raises(LockError, match="Dr r2 is locked at A on the night of 6 Mar 2037, but is on absence"):
         replan(with_absence(swap_helpers.scenario(), "r2", day(6), day(6)), published, now=MONDAY)
 
 
 def test_bad_calls_are_refused_in_words():
     scen, published = swap_helpers.scenario(), swap_helpers.roster()
     with pytest.raises(ValueError, match="timezone-aware"):
-        replan(scen, published, now=dt.datetime(2026, 3, 2))
+        replan(scen, published, now=dt.datetime(2037, 3, 2))
     stranger = Roster(assignments=(Assignment(reader="zz", shift_type="night", date=day(3), sites=("A",)),))
     with pytest.raises(InputError, match="reader 'zz' is not in the changed scenario"):
         replan(scen, stranger, now=MONDAY)
@@ -245,7 +245,7 @@ def _uid(events: dict, date: dt.date) -> str:
 def test_publishing_a_near_term_replan_cancels_the_moved_event_and_adds_the_new_one(tmp_path):
     store = swap_helpers.published(tmp_path / "store.sqlite3")
     state = latest_published(store, PERIOD)
-    now = dt.datetime(2026, 3, 4, 12, tzinfo=UTC)
+    now = dt.datetime(2037, 3, 4, 12, tzinfo=UTC)
     result = replan(with_absence(state.scenario, "r2", day(6), day(6), "sick leave"), state.roster, now=now)
     taker = next(c.reader for c in result.changes if c.kind == "added" and c.date == day(6))
     before = _events(store, taker)
@@ -264,7 +264,7 @@ def test_publishing_a_near_term_replan_cancels_the_moved_event_and_adds_the_new_
 def test_publishing_a_far_off_replan_drops_the_moved_event(tmp_path):
     store = swap_helpers.published(tmp_path / "store.sqlite3")
     state = latest_published(store, PERIOD)
-    now = dt.datetime(2026, 2, 20, 12, tzinfo=UTC)  # the 6th is more than a week away
+    now = dt.datetime(2037, 2, 20, 12, tzinfo=UTC)  # the 6th is more than a week away
     result = replan(with_absence(state.scenario, "r2", day(6), day(6)), state.roster, now=now)
     publish_replan(store, result, base_number=state.version.number, by="bob", now=now)
     r2 = _events(store, "r2")
@@ -281,5 +281,5 @@ def test_publishing_over_a_newer_version_is_refused(tmp_path):
     with pytest.raises(ConcurrencyError, match="version 2 was published by carol"):
         publish_replan(store, result, base_number=state.version.number, by="bob")
     with pytest.raises(StoreError, match="nothing is published for this period"):
-        latest_published(store, Period(dt.date(2026, 4, 6), dt.date(2026, 4, 12)))
+        latest_published(store, Period(dt.date(2037, 4, 6), dt.date(2037, 4, 12)))
     store.close()

@@ -8,15 +8,11 @@ The page polls the job; nothing here touches a UI.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import threading
-import time
-import traceback
 from dataclasses import dataclass, field
 
 from scheduler.errors import InputError
-from scheduler.jobs import POLL_S, JobLifecycle, JobState, SolveRunner
+from scheduler.jobs import JobLifecycle, JobState, SolveRunner
 from scheduler.replan.replan import ReplanResult, replan
 from scheduler.result import Roster
 from scheduler.scenario import Scenario
@@ -55,34 +51,12 @@ class ReplanRunner(SolveRunner):
         job.thread.start()
         return job
 
-    def _run(self, job: ReplanJob) -> None:  # type: ignore[override]
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            while True:  # wait for the machine-wide lock, staying stoppable
-                if job.stop_event.is_set():
-                    job.state, job.finished_at = JobState.stopped, time.time()
-                    return
-                if self._first_in_line(job):
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        pass
-                time.sleep(POLL_S)
-            job.state, job.started_at = JobState.running, time.time()
-            try:
-                job.result = replan(job.scenario, job.published, now=job.now, time_limit=job.time_limit,
-                                    stop=job.stop_event)
-                state = JobState.stopped if job.stop_event.is_set() else JobState.done
-            except Exception as exc:  # noqa: BLE001 - reported to the user, in words
-                expected = isinstance(exc, (ValueError, InputError))  # a refused lock, a bad input: words
-                job.error = str(exc) if expected else f"{type(exc).__name__}: {exc}"
-                state = JobState.failed
-                if not expected:
-                    traceback.print_exc()
-            finally:
-                job.finished_at = time.time()
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            job.state = state
-        finally:
-            os.close(fd)
+    def _run(self, job) -> None:
+        if not isinstance(job, ReplanJob):
+            return super()._run(job)  # a solve submitted to the same runner
+        self._run_exclusively(job, lambda: replan(job.scenario, job.published, now=job.now,
+                                                  time_limit=job.time_limit, stop=job.stop_event))
+
+    def _expected(self, job, exc: Exception) -> bool:
+        # a refused lock, a bad input: words only
+        return isinstance(job, ReplanJob) and isinstance(exc, (ValueError, InputError))

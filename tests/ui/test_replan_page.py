@@ -50,13 +50,13 @@ def test_nothing_published_says_so(app: AppTest):
 
 def test_an_absence_is_replanned_with_its_proof_and_published(app: AppTest, week):
     goto(app, "replan")
-    assert "Version 1 of 2026-03-02 to 2026-03-08, published by alice" in app.caption[0].value
+    assert "Version 1 of 2037-03-02 to 2037-03-08, published by alice" in app.caption[0].value
     _declare_absence(app, "r2", day(6), day(6))
     _replan(app)
     assert _metrics(app) == {"Changes": "2", "Weighted": "6", "Proven bound": "6", "Status": "OPTIMAL"}
-    assert texts(app.success)[0].startswith("2 changed assignments (2 within 72 h of 2026-03-04 12:00 UTC")
+    assert texts(app.success)[0].startswith("2 changed assignments (2 within 72 h of 2037-03-04 12:00 UTC")
     per_reader = app.code[1].value
-    assert "Dr r2 (1 change):\n  - no longer works the night of 6 Mar 2026 (Site A) (starts within 72 h)" in per_reader
+    assert "Dr r2 (1 change):\n  - no longer works the night of 6 Mar 2037 (Site A) (starts within 72 h)" in per_reader
     table = app.dataframe[0].value
     assert sorted(table["change"]) == ["added", "removed"] and list(table["within 72 h"]) == [True, True]
     app.text_input(key="replan_note").set_value("r2 sick")
@@ -101,5 +101,5 @@ def test_a_lock_the_absence_breaks_is_reported(app: AppTest, store_path):
     _declare_absence(app, "r2", day(6), day(6))
     app.button(key="replan_start").click().run()
     wait_for(app, lambda a: bool(a.error))
-    assert any(e.startswith("The re-plan was refused: Dr r2 is locked at A on the night of 6 Mar 2026") for e in
+    assert any(e.startswith("The re-plan was refused: Dr r2 is locked at A on the night of 6 Mar 2037") for e in
                texts(app.error))

@@ -102,7 +102,10 @@ apply_change = declare(kind)
 zone = ZoneInfo(h.timezone)
 local_now = dt.datetime.now(zone).replace(second=0, microsecond=0)
 c1, c2, c3 = st.columns(3)
+# the moment may be set anywhere around the period (Streamlit's default range is ten years from today)
 now_day = c1.date_input("Past until: date", value=local_now.date(), key="replan_now_date",
+                        min_value=min(local_now.date(), h.start) - dt.timedelta(days=366),
+                        max_value=max(local_now.date(), h.end) + dt.timedelta(days=366),
                         help="Shifts starting before this moment stay as published (they happened).")
 now_time = c2.time_input(f"and time ({h.timezone})", value=local_now.time(), key="replan_now_time")
 time_limit = c3.number_input("Time limit (seconds)", min_value=1, max_value=600, value=10, key="replan_time_limit")
