@@ -28,6 +28,11 @@ def day(n: int) -> dt.date:
     return dt.date(2037, 3, n)
 
 
+def base_week() -> Scenario:
+    """The factory's base scenario (three readers, Site A's nights) moved to the 2037 week."""
+    return factory.build(horizon=HORIZON)
+
+
 def scenario() -> Scenario:
     readers = [factory.reader(f"r{k}", email=f"r{k}@example.org") for k in range(1, 5)]
     readers[2]["requests"] = [{"kind": "avoid", "shift_type": "night", "dates": ["2037-03-08"], "weight": 2}]

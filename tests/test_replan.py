@@ -24,7 +24,7 @@ from scheduler.solver import solve
 from scheduler.solver.locks import LockError
 from scheduler.store import ConcurrencyError, StoreError
 from scheduler.store.records import FeedKind, FeedTarget, Period
-from tests import factory, swap_helpers
+from tests import swap_helpers
 from tests.swap_helpers import PERIOD, day
 
 UTC = dt.UTC
@@ -34,7 +34,7 @@ MONDAY = dt.datetime(2037, 3, 2, 0, 0, tzinfo=UTC)
 
 # ---- the change helpers --------------------------------------------------------------------------
 def test_with_absence_adds_leave_and_leaves_the_input_alone():
-    scen = factory.build(horizon=swap_helpers.HORIZON)
+    scen = swap_helpers.base_week()
     changed = with_absence(scen, "r2", day(4), day(6), "sick leave")
     assert changed.radiologist_by_id["r2"].leave[-1].model_dump() == {"start": day(4), "end": day(6),
                                                                        "reason": "sick leave"}
@@ -50,13 +50,13 @@ def test_with_absence_adds_leave_and_leaves_the_input_alone():
 ])
 def test_with_absence_refuses_unknown_readers_and_bad_dates_in_words(args, path, words):
     with pytest.raises(InputError) as err:
-        with_absence(factory.build(horizon=swap_helpers.HORIZON), *args)
+        with_absence(swap_helpers.base_week(), *args)
     [issue] = err.value.issues
     assert issue.path == path and words in issue.message
 
 
 def test_with_need_added_makes_a_one_off_need():
-    changed = with_need_added(factory.build(horizon=swap_helpers.HORIZON), "A", "day", [day(4)], readers=2, subspecialty="neuro")
+    changed = with_need_added(swap_helpers.base_week(), "A", "day", [day(4)], readers=2, subspecialty="neuro")
     inst = build_instance(changed)
     demand = inst.demands[("A", inst.shift_by_key[("day", day(4))].index)]
     assert (demand.required, demand.required_by_subspecialty) == (2, {"neuro": 2})
@@ -70,12 +70,12 @@ def test_with_need_added_refuses_what_does_not_exist(kwargs, path):
     args = {"site": "A", "shift_type": "night", "dates": [day(4)], **kwargs}
     extra = {k: args.pop(k) for k in ("subspecialty", "readers") if k in args}
     with pytest.raises(InputError) as err:
-        with_need_added(factory.build(horizon=swap_helpers.HORIZON), args["site"], args["shift_type"], args["dates"], **extra)
+        with_need_added(swap_helpers.base_week(), args["site"], args["shift_type"], args["dates"], **extra)
     assert err.value.issues[0].path == path
 
 
 def test_with_need_removed_keeps_the_other_dates_of_a_weekly_need():
-    changed = with_need_removed(factory.build(horizon=swap_helpers.HORIZON), "A", "night", [day(4), day(5)])
+    changed = with_need_removed(swap_helpers.base_week(), "A", "night", [day(4), day(5)])
     inst = build_instance(changed)
     assert sorted(s.date for s in inst.shifts if s.type_id == "night") == [day(n) for n in (2, 3, 6, 7, 8)]
     with pytest.raises(InputError, match="no night need on 2037-03-04"):
@@ -83,7 +83,7 @@ def test_with_need_removed_keeps_the_other_dates_of_a_weekly_need():
 
 
 def test_with_credential_change_ends_or_removes_a_license_or_privilege():
-    scen = factory.build(horizon=swap_helpers.HORIZON)
+    scen = swap_helpers.base_week()
     ended = with_credential_change(scen, "r1", license="FR", valid_until=day(4))
     assert ended.radiologist_by_id["r1"].licenses[0].valid_until == day(4)
     inst = build_instance(ended)  # the night of the 4th ends on the 5th, when the license no longer holds
