@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from scheduler.cli_args import int_at_least as _int_at_least
+from scheduler.cli_args import positive_seconds
 from scheduler.cli_batch import add_batch_commands
 from scheduler.cli_bench import add_bench_commands
 from scheduler.cli_replan import add_replan_commands
@@ -293,22 +294,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 # ---- argument parsing ------------------------------------------------------------------------
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds (got {text})")
-    return value
-
-
 def _default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
 def _solver_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--time-limit", type=_positive_float, default=DEFAULT_TIME_LIMIT, metavar="S",
+    p.add_argument("--time-limit", type=positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"stop the search after S seconds (default {DEFAULT_TIME_LIMIT:g})")
     p.add_argument("--workers", type=_int_at_least(1), default=_default_workers(), metavar="N",
                    help="solver threads (default: CPU count, at most 8)")

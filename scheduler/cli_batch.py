@@ -8,23 +8,12 @@ options) or an unreachable cluster; 130 interrupted (re-running the same command
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
-from scheduler.cli_args import int_at_least
+from scheduler.cli_args import int_at_least, positive_seconds
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_COVERED, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds (got {text})")
-    return value
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -84,7 +73,7 @@ def add_batch_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", metavar="SPEC", help="batch spec YAML (scenarios, months, variations)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created; reused to resume)")
     p.add_argument("--months", metavar="A..B", help="months to plan, YYYY-MM..YYYY-MM (overrides the spec)")
-    p.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds per month (overrides the spec)")
+    p.add_argument("--time-limit", type=positive_seconds, metavar="S", help="seconds per month (overrides the spec)")
     p.add_argument("--workers", type=int_at_least(1), metavar="N",
                    help="local Dask worker processes (default: one per scenario, up to the cores)")
     p.add_argument("--workers-per-solve", type=int_at_least(1), metavar="N",

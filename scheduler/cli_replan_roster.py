@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import sys
 
-from scheduler.cli_args import int_at_least
+from scheduler.cli_args import int_at_least, positive_seconds
 from scheduler.cli_store import default_actor, default_store
 from scheduler.errors import InputError, Issue
 from scheduler.io.scenario_yaml import load_scenario
@@ -73,16 +73,6 @@ def _instant(text: str) -> dt.datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add its offset, e.g. {text}+02:00 or {text}Z")
     return value.astimezone(dt.UTC)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds (got {text})")
-    return value
 
 
 def _changed_scenario(args: argparse.Namespace, store: Store, published_scenario):
@@ -177,7 +167,7 @@ def add_replan_roster_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", default="absence", help="why they are away (default: absence)")
     p.add_argument("--now", type=_instant, metavar="ISO",
                    help="what counts as past: shifts starting before it stay (default: the current time)")
-    p.add_argument("--time-limit", type=_seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
+    p.add_argument("--time-limit", type=positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"search time in seconds (default {DEFAULT_TIME_LIMIT:g})")
     p.add_argument("--workers", type=int_at_least(1), default=2, metavar="N", help="solver threads (default 2)")
     p.add_argument("--publish", action="store_true", help="publish the re-planned roster as the next version")
