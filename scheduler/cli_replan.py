@@ -11,10 +11,10 @@ horizon, a site with no need then), naming the argument, what is wrong and what 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 
+from scheduler.cli_args import iso_date
 from scheduler.errors import InputError, Issue
 from scheduler.instance import Instance, build_instance
 from scheduler.io.roster_io import SUFFIXES, read_roster
@@ -24,13 +24,6 @@ from scheduler.replan.candidates import Candidate, OpenShift, open_shift, rank
 EXIT_SOMEONE = 0
 EXIT_NOBODY = 2
 ARGUMENTS = {"site": "--site", "shift_type": "--shift", "date": "--date", "releasing": "--releasing"}
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD (got {text!r})") from None
 
 
 def _number(value: int) -> str:
@@ -115,7 +108,7 @@ def add_replan_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("roster", metavar="ROSTER", help=f"roster file ({', '.join(SUFFIXES)})")
     p.add_argument("--site", required=True, metavar="ID", help="the site whose need is open")
     p.add_argument("--shift", required=True, metavar="TYPE", help="the shift type id (e.g. night)")
-    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="the date the shift starts on")
+    p.add_argument("--date", required=True, type=iso_date, metavar="YYYY-MM-DD", help="the date the shift starts on")
     p.add_argument("--releasing", metavar="READER",
                    help="the reader giving the shift up (their cover is removed first)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import sys
 
-from scheduler.cli_args import int_at_least, positive_seconds
+from scheduler.cli_args import int_at_least, iso_date, period_range, positive_seconds
 from scheduler.cli_store import default_actor, default_store
 from scheduler.errors import InputError, Issue
 from scheduler.io.scenario_yaml import load_scenario
@@ -36,31 +36,11 @@ from scheduler.replan.replan import (
 from scheduler.solver.locks import LockError
 from scheduler.store import Store
 from scheduler.store.db import now_utc, to_text
-from scheduler.store.records import Period
 
 EXIT_OK = 0
 EXIT_NOT_ALL = 2
 DEFAULT_TIME_LIMIT = 10.0
 COMMAND = "scheduler replan"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD (got {text!r})") from None
-
-
-def _period(text: str) -> Period:
-    try:
-        first, last = text.split("..")
-        period = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected FIRST..LAST dates, e.g. 2026-10-01..2026-10-31 (got {text!r})") from None
-    if period.end < period.start:
-        raise argparse.ArgumentTypeError(f"the period ends before it starts: {text}")
-    return period
 
 
 def _instant(text: str) -> dt.datetime:
@@ -156,14 +136,14 @@ def add_replan_roster_commands(sub: argparse._SubParsersAction) -> None:
                     "1 on bad input.")
     p.add_argument("--store", default=default_store(), metavar="PATH",
                    help="store file (default: $SCHEDULER_STORE, else ./scheduler.sqlite3)")
-    p.add_argument("--period", required=True, type=_period, metavar="FIRST..LAST",
+    p.add_argument("--period", required=True, type=period_range, metavar="FIRST..LAST",
                    help="the published period, e.g. 2026-10-01..2026-10-31")
     change = p.add_mutually_exclusive_group(required=True)
     change.add_argument("--absent", metavar="READER", help="the reader who is absent (with --from and --to)")
     change.add_argument("--scenario", metavar="CHANGED.yaml",
                         help="the period's scenario with the change already made (any change)")
-    p.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD", help="first date of the absence")
-    p.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="last date of the absence")
+    p.add_argument("--from", dest="first", type=iso_date, metavar="YYYY-MM-DD", help="first date of the absence")
+    p.add_argument("--to", dest="last", type=iso_date, metavar="YYYY-MM-DD", help="last date of the absence")
     p.add_argument("--reason", default="absence", help="why they are away (default: absence)")
     p.add_argument("--now", type=_instant, metavar="ISO",
                    help="what counts as past: shifts starting before it stay (default: the current time)")

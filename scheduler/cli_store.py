@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from scheduler.cli_args import int_at_least as _int_at_least
+from scheduler.cli_args import period_range
 from scheduler.io.roster_io import read_roster
 from scheduler.io.scenario_yaml import load_scenario
 from scheduler.report import plural
@@ -40,20 +41,6 @@ def default_actor() -> str:
 
 def open_store(args: argparse.Namespace) -> Store:
     return Store(args.store)
-
-
-def _period(text: str) -> Period:
-    """'2026-10-01..2026-10-31' -> Period."""
-    try:
-        a, b = text.split("..")
-        period = Period(dt.date.fromisoformat(a), dt.date.fromisoformat(b))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected FIRST..LAST dates, e.g. 2026-10-01..2026-10-31 (got {text!r})"
-        ) from None
-    if period.end < period.start:
-        raise argparse.ArgumentTypeError(f"the period ends before it starts: {text}")
-    return period
 
 
 def _month(text: str) -> str:
@@ -312,7 +299,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="published versions and their diffs, or the audit log",
                        description="List published versions per period; --version N shows one version's diff "
                                    "against the version before it; --audit prints the audit log.")
-    p.add_argument("--period", type=_period, metavar="FIRST..LAST", help="one period, e.g. 2026-10-01..2026-10-31")
+    p.add_argument("--period", type=period_range, metavar="FIRST..LAST", help="one period, e.g. 2026-10-01..2026-10-31")
     p.add_argument("--version", type=_int_at_least(1), metavar="N", help="show version N of the period with its diff")
     p.add_argument("--diffs", action="store_true", help="show every version's diff")
     p.add_argument("--audit", action="store_true", help="print the audit log (and verify its hash chain)")
@@ -334,7 +321,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                        description="One .ics per reader (readers/ID.ics), per site (sites/ID.ics) and for the group "
                                    "(group.ics), from every period's latest version, or from one version.")
     p.add_argument("--out-dir", required=True, metavar="DIR", help="directory to write into (created if missing)")
-    p.add_argument("--period", type=_period, metavar="FIRST..LAST", help="only this period (its latest version)")
+    p.add_argument("--period", type=period_range, metavar="FIRST..LAST", help="only this period (its latest version)")
     p.add_argument("--version", type=_int_at_least(1), metavar="N", help="that version of --period")
     _store_option(p)
     p.set_defaults(run=cmd_ical)

@@ -9,24 +9,16 @@ or a refused step (an unknown request, one already decided, a superseded one), i
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
-from scheduler.cli_args import int_at_least
-from scheduler.cli_store import _by_option, _period, _store_option, open_store
+from scheduler.cli_args import int_at_least, iso_date, period_range
+from scheduler.cli_store import _by_option, _store_option, open_store
 from scheduler.replan import swaps
 from scheduler.store.db import to_text
 from scheduler.store.swaps import SwapKind, SwapRequest, SwapStatus
 
 EXIT_OK = 0
 EXIT_BREAKS_RULES = 2
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD (got {text!r})") from None
 
 
 def _status(text: str) -> SwapStatus:
@@ -156,14 +148,14 @@ def add_swap_commands(sub: argparse._SubParsersAction) -> None:
                                     "swap breaks a hard rule (it is recorded, but cannot be approved as it stands).")
     t.add_argument("--reader", required=True, metavar="ID", help="reader A: whose shift it is")
     t.add_argument("--shift", required=True, metavar="TYPE", help="the shift type, e.g. night")
-    t.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="the date the shift starts on")
+    t.add_argument("--date", required=True, type=iso_date, metavar="YYYY-MM-DD", help="the date the shift starts on")
     g = t.add_mutually_exclusive_group(required=True)
     g.add_argument("--with", dest="with_reader", metavar="ID", help="swap with this reader (B)")
     g.add_argument("--give-to", metavar="ID", help="give the shift to this reader (B)")
     g.add_argument("--give-away", action="store_true", help="give the shift to whoever volunteers")
     t.add_argument("--their-shift", metavar="TYPE", help="with --with: B's shift type (default: the same as --shift)")
-    t.add_argument("--their-date", type=_date, metavar="YYYY-MM-DD", help="with --with: the date of B's shift")
-    t.add_argument("--period", type=_period, metavar="FIRST..LAST",
+    t.add_argument("--their-date", type=iso_date, metavar="YYYY-MM-DD", help="with --with: the date of B's shift")
+    t.add_argument("--period", type=period_range, metavar="FIRST..LAST",
                    help="the published period (default: the one that includes --date)")
     _by_option(t)
     _store_option(t)
@@ -172,7 +164,7 @@ def add_swap_commands(sub: argparse._SubParsersAction) -> None:
     t = ssub.add_parser("list", help="list swap requests")
     t.add_argument("--status", type=_status, action="append", metavar="STATUS",
                    help=f"only this status (repeatable): {', '.join(s.value for s in SwapStatus)}")
-    t.add_argument("--period", type=_period, metavar="FIRST..LAST", help="only this period")
+    t.add_argument("--period", type=period_range, metavar="FIRST..LAST", help="only this period")
     t.add_argument("--reader", metavar="ID", help="only requests this reader takes part in")
     _store_option(t)
     t.set_defaults(run=cmd_list)
