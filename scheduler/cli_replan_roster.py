@@ -25,9 +25,9 @@ from scheduler.cli_store import default_actor, default_store
 from scheduler.errors import InputError, Issue
 from scheduler.io.scenario_yaml import load_scenario
 from scheduler.replan.changes import with_absence
+from scheduler.replan.published import latest_published
 from scheduler.replan.replan import (
     ReplanResult,
-    latest_published,
     publish_replan,
     reader_lines,
     replan,

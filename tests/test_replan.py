@@ -18,7 +18,8 @@ from scheduler.errors import InputError
 from scheduler.instance import build_instance
 from scheduler.io.scenario_yaml import load_scenario
 from scheduler.replan.changes import with_absence, with_credential_change, with_need_added, with_need_removed
-from scheduler.replan.replan import latest_published, publish_replan, reader_lines, replan, summary_lines
+from scheduler.replan.published import latest_published
+from scheduler.replan.replan import publish_replan, reader_lines, replan, summary_lines
 from scheduler.result import Assignment, Roster
 from scheduler.solver import solve
 from scheduler.solver.locks import LockError

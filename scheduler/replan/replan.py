@@ -70,9 +70,8 @@ from scheduler.scenario import Scenario
 from scheduler.solver.locks import mark_locked
 from scheduler.solver.model import build_model
 from scheduler.solver.solve import extract_roster
-from scheduler.store import PublishOutcome, PublishRefused, Store, StoreError
+from scheduler.store import PublishOutcome, PublishRefused, Store
 from scheduler.store.diff import RosterDiff, diff_rosters
-from scheduler.store.records import Period, PublishedVersion
 
 NEAR_HOURS = 72
 NEAR_WEIGHT = 3
@@ -443,26 +442,6 @@ def summary_lines(result: ReplanResult) -> list[str]:
 
 
 # ---- the store side ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PublishedState:
-    """A period's latest published version, its roster, and its scenario (history refreshed from the store)."""
-
-    version: PublishedVersion
-    scenario: Scenario
-    roster: Roster
-
-
-def latest_published(store: Store, period: Period) -> PublishedState:
-    """The version to re-plan from; a StoreError in words when nothing is published for `period`."""
-    version = store.latest_version(period)
-    if version is None:
-        known = ", ".join(p.key for p in store.periods()) or "none"
-        raise StoreError(f"{period}: nothing is published for this period, so there is nothing to re-plan; "
-                         f"published periods: {known}")
-    scenario = store.with_history(store.scenario(version.scenario_version))
-    return PublishedState(version, scenario, store.roster(version.id))
-
-
 def publish_replan(store: Store, result: ReplanResult, *, base_number: int, by: str, note: str = "",
                    now: dt.datetime | None = None) -> PublishOutcome:
     """Publish the re-planned roster as the version after `base_number`, the one it was re-planned from

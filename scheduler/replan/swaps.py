@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from scheduler.check import check
 from scheduler.instance import Instance, build_instance, fmt_date, make_shift
+from scheduler.replan.published import latest_published
 from scheduler.result import Assignment, CheckReport, Roster
 from scheduler.rules import SOFT, fairness, requests, workload
 from scheduler.rules.base import RosterView
@@ -64,13 +65,8 @@ class PeriodState:
 def period_state(store: Store, period: Period) -> PeriodState:
     """The latest published version of `period`; each reader's history is re-read from the store,
     so rest and run rules at the period's start are checked against what is published before it."""
-    version = store.latest_version(period)
-    if version is None:
-        known = ", ".join(p.key for p in store.periods()) or "none"
-        raise SwapError(f"{period}: nothing is published for this period, so there is nothing to swap; "
-                        f"published periods: {known}")
-    scenario = store.with_history(store.scenario(version.scenario_version))
-    return PeriodState(version, scenario, build_instance(scenario), store.roster(version.id))
+    base = latest_published(store, period, purpose="swap", error=SwapError)
+    return PeriodState(base.version, base.scenario, build_instance(base.scenario), base.roster)
 
 
 def period_containing(store: Store, day: dt.date) -> Period:

@@ -18,7 +18,8 @@ from scheduler.errors import InputError
 from scheduler.jobs import JobState
 from scheduler.replan.changes import with_absence, with_credential_change, with_need_added, with_need_removed
 from scheduler.replan.jobs import ReplanRunner
-from scheduler.replan.replan import change_words, latest_published, publish_replan, reader_lines, summary_lines
+from scheduler.replan.published import latest_published
+from scheduler.replan.replan import change_words, publish_replan, reader_lines, summary_lines
 from scheduler.store import ConcurrencyError, PublishRefused
 from scheduler.store.records import Period
 from scheduler.ui.state import store, store_path
