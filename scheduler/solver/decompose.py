@@ -83,11 +83,6 @@ class DecomposeStats:
 
 
 # ---- the master ----------------------------------------------------------------------------------
-def eligible_readers(inst: Instance) -> dict[tuple[str, int], list[str]]:
-    """(site, shift) -> readers eligible to cover it."""
-    return inst.eligible_readers
-
-
 def _capacities(inst: Instance) -> dict[tuple[str, int], int]:
     by_id = inst.scenario.radiologist_by_id
     return {(rid, i): inst.capacity(by_id[rid], inst.shifts[i]) for rid, i in inst.eligible}
@@ -106,7 +101,7 @@ def add_coverage_conditions(built: BuiltModel, hard: bool) -> object:
     v, m, inst = built.vars, built.model, built.vars.inst
     by_id = inst.scenario.radiologist_by_id
     cap = _capacities(inst)
-    readers = eligible_readers(inst)
+    readers = inst.eligible_readers
     loads = inst.loads
     shortfall = []
     for (site, i), demand in inst.demands.items():
@@ -318,7 +313,7 @@ def repair(inst: Instance, roster: Roster, uncovered: list, deadline: float | No
     from scheduler.replan.candidates import open_shift, rank
 
     by_id = inst.scenario.radiologist_by_id
-    readers = eligible_readers(inst)
+    readers = inst.eligible_readers
     added = 0
     for u in uncovered:
         if deadline is not None and time.perf_counter() >= deadline:
