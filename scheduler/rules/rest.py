@@ -24,14 +24,19 @@ def required_rest(rules: RuleSet, first: ShiftInstance) -> dt.timedelta:
 def conflicts(rules: RuleSet, shifts: list[ShiftInstance]):
     """Pairs (a, b), a starting no later than b, where b starts before a's end plus its rest."""
     ordered = sorted(shifts, key=lambda s: (s.start, s.index))
-    longest = max((required_rest(rules, s) for s in ordered), default=dt.timedelta(0))
     for k, a in enumerate(ordered):
         limit = a.end + required_rest(rules, a)
         for b in ordered[k + 1 :]:
-            if b.start >= a.end + longest + dt.timedelta(days=2):
-                break
-            if b.start < limit:
-                yield a, b
+            if b.start >= limit:
+                break  # the rest ordered by start: none of them starts within a's rest either
+            yield a, b
+
+
+def _pairs(rules: RuleSet, shifts: list[ShiftInstance], skip_same_day: bool) -> list[tuple[ShiftInstance, ...]]:
+    """The conflicting pairs a model must forbid (two history shifts left out, and same-date pairs
+    when one-shift-per-day already keeps them apart)."""
+    return [(a, b) for a, b in conflicts(rules, shifts)
+            if not (a.day < 0 and b.day < 0) and not (skip_same_day and a.day == b.day)]
 
 
 def encode(v: ModelVars) -> None:
@@ -40,14 +45,21 @@ def encode(v: ModelVars) -> None:
     # may be relaxed (explaining): leaving those pairs out keeps benchmark models with many
     # shift types a day small (every pair of them conflicts)
     same_day_covered = not (v.explain or one_shift_per_day.NAME in v.guarded)
+    # readers with no history, the same rest rules and the same shifts share their pairs (every
+    # staff member of a benchmark instance): computed once
+    shared: dict[tuple, list] = {}
     for r in inst.readers:
         rules = v.rules(r)
         past = inst.history.get(r.id, [])
-        for a, b in conflicts(rules, past + v.shifts_of[r.id]):
-            if a.day < 0 and b.day < 0:
-                continue  # two history shifts: already worked, nothing to decide
-            if same_day_covered and a.day == b.day:
-                continue
+        mine = v.shifts_of[r.id]
+        if past:
+            pairs = _pairs(rules, past + mine, same_day_covered)
+        else:
+            key = (rules.min_rest_hours, rules.rest_after_night_hours, tuple(s.index for s in mine))
+            if key not in shared:
+                shared[key] = _pairs(rules, mine, same_day_covered)
+            pairs = shared[key]
+        for a, b in pairs:
             xa = v.x[(r.id, a.index)] if a.day >= 0 else 1
             xb = v.x[(r.id, b.index)] if b.day >= 0 else 1
             v.model.add(xa + xb <= 1).only_enforce_if(v.enforce(NAME, r.id, b.day))
