@@ -109,6 +109,7 @@ class ModelVars:
     x: dict[tuple[str, int], Any] = field(default_factory=dict)
     y: dict[tuple[str, int, str], Any] = field(default_factory=dict)
     literals: dict[tuple[str, str | None, int | None], Any] = field(default_factory=dict)
+    day_literals: dict[tuple[str, str, int], Any] = field(default_factory=dict)  # see _day_literal
 
     def enforce(self, rule: str, reader: str | None = None, day: int | None = None) -> list[Any]:
         """Enforcement literals for a hard constraint of `rule` (empty unless explaining or guarded)."""
@@ -132,24 +133,40 @@ class ModelVars:
         return out
 
     def works_day(self, reader_id: str, day: int) -> Any:
-        """1 when the reader starts a shift on `day` (an expression; a constant for history days)."""
+        """1 when the reader starts a shift on `day` (a constant for history days)."""
         if day < 0:
             return int(any(s.day == day for s in self.inst.history.get(reader_id, [])))
-        return sum(
-            self.x[(reader_id, s.index)]
-            for s in self.inst.shifts_by_day.get(day, [])
-            if (reader_id, s.index) in self.x
-        )
+        return self._day_literal("works", reader_id, day, nights=False)
 
     def nights_day(self, reader_id: str, day: int) -> Any:
         """1 when the reader starts a night shift on `day`."""
         if day < 0:
             return int(any(s.day == day and s.is_night for s in self.inst.history.get(reader_id, [])))
-        return sum(
-            self.x[(reader_id, s.index)]
-            for s in self.inst.shifts_by_day.get(day, [])
-            if s.is_night and (reader_id, s.index) in self.x
-        )
+        return self._day_literal("nights", reader_id, day, nights=True)
+
+    def _day_literal(self, kind: str, reader_id: str, day: int, nights: bool) -> Any:
+        """One literal per reader and date for the rules that count days (runs, windows, weekends):
+        a window then has one term per date, not one per shift type of the date (32 a day in the
+        largest benchmark instances), and a date with two shifts (allowed only while explaining)
+        still counts once, as the checker counts it."""
+        key = (kind, reader_id, day)
+        if key in self.day_literals:
+            return self.day_literals[key]
+        xs = [self.x[(reader_id, s.index)] for s in self.inst.shifts_by_day.get(day, [])
+              if (not nights or s.is_night) and (reader_id, s.index) in self.x]
+        if len(xs) <= 1:
+            out = xs[0] if xs else 0
+        else:
+            from scheduler.rules import one_shift_per_day
+
+            out = self.model.new_bool_var(f"{kind}:{reader_id}:{day}")
+            if self.explain or one_shift_per_day.NAME in self.guarded:
+                # one shift a date may be relaxed here: count the date once
+                self.model.add_max_equality(out, xs)
+            else:
+                self.model.add(out == sum(xs))
+        self.day_literals[key] = out
+        return out
 
     def rules(self, reader: Radiologist) -> RuleSet:
         return self.inst.scenario.rules_for(reader)
