@@ -47,9 +47,12 @@ def published_roster(case: str, solve_limit: float):
 
     if case in ("S", "M", "L"):
         from benchmarks.tiers import greedy_roster, tier_l, tier_m, tier_s, validate
+        from scheduler.instance import build_instance
 
         scenario = validate({"S": tier_s, "M": tier_m, "L": tier_l}[case]())
-        roster, _unfilled = greedy_roster(scenario)
+        inst = build_instance(scenario)
+        roster, _unfilled = greedy_roster(inst)
+        report = check(inst, roster)
         how = "greedy"
     else:
         from scheduler.solver import solve
@@ -57,7 +60,7 @@ def published_roster(case: str, solve_limit: float):
         scenario = load_scenario(ROOT / "scenarios" / f"{case}.yaml")
         result = solve(scenario, time_limit=solve_limit, workers=2, seed=0, explain=False)
         roster, how = result.roster, f"solve {solve_limit:g} s"
-    report = check(scenario, roster)
+        report = check(scenario, roster)
     if report.violations:
         raise SystemExit(f"{case}: the published roster breaks {len(report.violations)} hard rules")
     return scenario, roster, how

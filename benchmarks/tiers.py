@@ -7,9 +7,11 @@
 `tier_s(seed)`, `tier_m(seed)` and `tier_l(seed)` return plain scenario data (dicts) that
 `scheduler.io.scenario_yaml.scenario_from_data` accepts (`validate(data)` does that quickly at
 scale); the same seed gives the same data. `analyse(scenario)` counts needs, eligible (reader,
-shift) pairs and (reader, shift, site) triples without `build_instance` (whose eligibility table
-is too slow at M and L scale), and builds `greedy_roster(scenario)`, a rule-abiding roster that
-covers every need when the tier is sound; `summary(data)` renders the figures as one line.
+shift) pairs and (reader, shift, site) triples with the fast per-site `Eligibility` (which the
+generators' repair loops use too), and builds `greedy_roster(scenario)`, the library's greedy
+roster (scheduler.solver.greedy, on `build_instance`: a few seconds on M and L), a rule-abiding
+roster that covers every need when the tier is sound; `summary(data)` renders the figures as one
+line.
 
 Figures reproduced from shared/DOMAIN.md (section in brackets):
 
@@ -70,7 +72,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import heapq
 import math
 import random
 import sys
@@ -93,9 +94,11 @@ from benchmarks.make_examples import (  # noqa: E402
     US_PATTERNS,
     ascii_slug,
 )
-from scheduler.instance import shift_interval  # noqa: E402
+from scheduler.instance import Instance, build_instance, shift_interval  # noqa: E402
 from scheduler.io.scenario_yaml import scenario_from_data, scenario_to_yaml  # noqa: E402
+from scheduler.result import Roster  # noqa: E402
 from scheduler.scenario import Scenario, day_matches  # noqa: E402
+from scheduler.solver.greedy import greedy_roster as library_greedy  # noqa: E402
 
 MIN_ELIGIBLE = 4  # eligible readers every need has on every shift instance (as make_examples)
 D = dt.date
@@ -525,321 +528,21 @@ def _reader_month_cap(scen: Scenario, r, shifts_open: dict[str, int], days: int,
     return total
 
 
-def _cover_date(groups: dict[tuple[str, dt.date], list[tuple[_Need, frozenset[str]]]], readers: dict[str, _Reader],
-                hours: dict, can, weight) -> tuple[dict[str, tuple[tuple[str, dt.date], list[str]]], int]:
-    """Lazy set-cover greedy for the shift instances of one date; each reader works at most one of them.
+def greedy_roster(scen: Scenario | Instance) -> tuple[Roster, int]:
+    """The library's greedy roster (scheduler.solver.greedy) of a tier: (roster, reader slots unfilled).
 
-    Candidates are (reader, shift instance) pairs that `can(reader_id, key)` accepts. The pair
-    that absorbs the most uncovered studies, each weighted up when few candidates can take it
-    and times `weight(reader_id, key)`, is called in; the reader takes the subspecialty slots
-    they can fill first, then the scarcest needs, within capacity. Repeats until every slot is
-    filled or no candidate is left; then each open slot goes to a working reader with room, a
-    free reader, a working reader once another takes over one of their sites, or a reader
-    moved from another instance whose sites there others take over.
-    Returns reader -> (shift instance, sites), and the slots left unfilled.
+    With no slot unfilled it is a certificate that the tier can be covered in full;
+    `scheduler.check.check` confirms it breaks no rule. `build_instance` takes a few seconds on M
+    and L: pass the Instance when you have it.
     """
-    slots: dict[tuple, list] = {}
-    placed: dict[tuple, set[str]] = {}
-    need: dict[tuple, _Need] = {}
-    of_pair: dict[tuple[str, tuple], list[tuple]] = defaultdict(list)
-    ok: dict[tuple[str, tuple], bool] = {}
-    for key, items in groups.items():
-        for j, (n, ids) in enumerate(items):
-            nid = (key, j)
-            need[nid] = n
-            slots[nid] = [s for s, k in n.sub_counts for _ in range(k)]
-            slots[nid] += [None] * (n.required - len(slots[nid]))
-            placed[nid] = set()
-            for rid in ids:
-                pair = (rid, key)
-                if pair not in ok:
-                    ok[pair] = can(rid, key)
-                if ok[pair]:
-                    of_pair[pair].append(nid)
-    avail = Counter(nid for nids in of_pair.values() for nid in nids)
-    for pair, nids in of_pair.items():  # subspecialty slots the reader fills first, then the scarcest needs
-        subs = readers[pair[0]].subs
-        nids.sort(key=lambda nid: (not any(x in subs for x in slots[nid] if x), avail[nid], nid[1]))
-    cap = {pair: math.floor(readers[pair[0]].studies_per_hour * hours[pair[1]] + 1e-9) for pair in of_pair}
-    scale = {pair: weight(*pair) for pair in of_pair}
-
-    def fillable(rid: str, nid: tuple) -> bool:
-        return rid not in placed[nid] and any(s is None or s in readers[rid].subs for s in slots[nid])
-
-    def take(pair: tuple) -> list[tuple]:
-        left, out = cap[pair], []
-        for nid in of_pair[pair]:
-            if need[nid].load <= left and fillable(pair[0], nid):
-                out.append(nid)
-                left -= need[nid].load
-        return out
-
-    def score(pair: tuple) -> float:
-        return scale[pair] * sum(need[nid].load * (1 + 4 / avail[nid]) for nid in take(pair))
-
-    called: dict[str, tuple[tuple[str, dt.date], list[tuple]]] = {}  # reader -> (instance, needs taken)
-    room: dict[str, int] = {}
-    filled: dict[tuple[tuple, str], str | None] = {}  # (need, reader) -> the slot taken
-
-    def fits(rid: str, nid: tuple, slot: str | None) -> bool:
-        return rid not in placed[nid] and (slot is None or slot in readers[rid].subs)
-
-    def assign(rid: str, nid: tuple, slot: str | None = ...) -> None:
-        if slot is ...:
-            mine = [s for s in slots[nid] if s is not None and s in readers[rid].subs] or [None]
-            slot = mine[0]
-        slots[nid].remove(slot)
-        placed[nid].add(rid)
-        filled[(nid, rid)] = slot
-        room[rid] -= need[nid].load
-        called[rid][1].append(nid)
-
-    def unassign(rid: str, nid: tuple) -> str | None:
-        slot = filled.pop((nid, rid))
-        slots[nid].append(slot)
-        placed[nid].discard(rid)
-        room[rid] += need[nid].load
-        called[rid][1].remove(nid)
-        return slot
-
-    def eligible_for(nid: tuple, slot: str | None, key: tuple) -> list[str]:
-        return sorted(rid for (rid, k), nids in of_pair.items() if k == key and nid in nids and fits(rid, nid, slot))
-
-    def place(nid: tuple, slot: str | None) -> bool:
-        key, load = nid[0], need[nid].load
-        able = eligible_for(nid, slot, key)
-        for rid in able:  # a reader working this instance with room
-            if rid in called and called[rid][0] == key and room[rid] >= load:
-                assign(rid, nid, slot)
-                return True
-        for rid in able:  # a free reader
-            if rid not in called:
-                called[rid], room[rid] = (key, []), cap[(rid, key)]
-                assign(rid, nid, slot)
-                return True
-        for rid in able:  # a working reader here, once another takes over one of their sites
-            if rid not in called or called[rid][0] != key:
-                continue
-            for nid2 in list(called[rid][1]):
-                if room[rid] + need[nid2].load < load:
-                    continue
-                slot2 = filled[(nid2, rid)]
-                for helper in eligible_for(nid2, slot2, key):
-                    spare = room[helper] if helper in called else cap[(helper, key)]
-                    if helper == rid or spare < need[nid2].load or (helper in called and called[helper][0] != key):
-                        continue
-                    if helper not in called:
-                        called[helper], room[helper] = (key, []), cap[(helper, key)]
-                    assign(helper, nid2, unassign(rid, nid2))
-                    assign(rid, nid, slot)
-                    return True
-        for rid in able:  # a reader moved from another instance, if others there take over their sites
-            if rid not in called or called[rid][0] == key or cap[(rid, key)] < load:
-                continue
-            other, taken = called[rid]
-            spare, plan = dict(room), []
-            for nid2 in taken:  # working readers there first, then free ones
-                slot2 = filled[(nid2, rid)]
-                helpers = [r for r in eligible_for(nid2, slot2, other) if r != rid
-                           and (r not in called or called[r][0] == other)
-                           and spare.get(r, cap[(r, other)]) >= need[nid2].load]
-                if not helpers:
-                    break
-                helper = min(helpers, key=lambda r: (r not in called, r))
-                spare[helper] = spare.get(helper, cap[(helper, other)]) - need[nid2].load
-                plan.append((nid2, helper))
-            else:
-                for nid2, helper in plan:
-                    if helper not in called:
-                        called[helper], room[helper] = (other, []), cap[(helper, other)]
-                    assign(helper, nid2, unassign(rid, nid2))
-                called[rid], room[rid] = (key, []), cap[(rid, key)]
-                assign(rid, nid, slot)
-                return True
-        return False
-
-    heap = [(-score(pair), pair) for pair in of_pair]
-    heapq.heapify(heap)
-    open_slots = sum(len(s) for s in slots.values())
-    while open_slots and heap:
-        _neg, pair = heapq.heappop(heap)
-        rid, key = pair
-        if rid in called:
-            continue
-        value = score(pair)
-        if value <= 0:
-            continue
-        if heap and value < -heap[0][0]:  # stale: put back with its current worth
-            heapq.heappush(heap, (-value, pair))
-            continue
-        called[rid] = (key, [])
-        room[rid] = cap[pair]
-        for nid in take(pair):
-            assign(rid, nid)
-            open_slots -= 1
-    # repair: an open slot goes to a working reader with room, else a free reader, else a reader
-    # moved from another shift instance of the date whose sites there others can take over
-    for nid in [nid for nid, s in slots.items() if s]:
-        for slot in list(slots[nid]):
-            if place(nid, slot):
-                open_slots -= 1
-    return {rid: (key, [need[nid].site for nid in nids]) for rid, (key, nids) in called.items() if nids}, open_slots
+    inst = scen if isinstance(scen, Instance) else build_instance(scen)
+    out = library_greedy(inst)
+    return out.roster, out.unfilled
 
 
-@dataclass
-class _Booked:
-    """What a reader works so far (history included), for the rule checks of greedy_roster."""
-
-    spans: list[tuple[dt.datetime, dt.datetime, bool]] = field(default_factory=list)  # start, end, night
-    days: set[int] = field(default_factory=set)
-    nights: set[int] = field(default_factory=set)
-    minutes_by_day: Counter = field(default_factory=Counter)
-    weekends: set[int] = field(default_factory=set)
-    per_type: Counter = field(default_factory=Counter)
-    minutes: int = 0
-    shifts: int = 0  # in the horizon
-
-
-def greedy_roster(scen: Scenario, el: Eligibility | None = None):
-    """A roster built date by date that keeps every hard rule of the tiers; returns (Roster, slots unfilled).
-
-    Each date is staffed by `_cover_date` over the readers who may still work its shifts:
-    eligible, one shift a date, rest after every shift (history included), runs of days and
-    nights, days off after a block of nights, hours in any 7 days and in the month, weekends,
-    and per-type maxima. Readers who used less of their month are preferred, and readers below
-    a per-type minimum most. With no slot unfilled it is a certificate that the tier can be
-    covered in full; `scheduler.check.check` confirms it breaks no rule. Forbidden successions,
-    complete weekends and minimum runs are not handled (no tier uses them).
-    """
-    from scheduler.result import Assignment, Roster
-
-    el = el or Eligibility(scen)
-    eligible = [(n, ids) for site_id in el.needs_of_site for n, ids in el.eligible_ids(site_id)]
-    readers = {rr.id: rr for rr in el.readers}
-    start0 = scen.horizon.start
-    n_days = len(scen.horizon.days)
-    booked = {r.id: _Booked() for r in scen.radiologists}
-    rules = {r.id: scen.rules_for(r) for r in scen.radiologists}
-    limit = {(r.id, t): r.shift_limits.get(t) or rules[r.id].shift_limits.get(t)
-             for r in scen.radiologists for t in scen.shift_type_by_id}
-    for r in scen.radiologists:  # history: rest, runs and rolling hours carry across the border
-        for h in r.history.shifts:
-            st = scen.shift_type_by_id[h.shift_type]
-            s, e = shift_interval(st, h.date, scen.planning_tz(st))
-            b, day = booked[r.id], (h.date - start0).days
-            b.spans.append((s, e, st.kind.value == "night"))
-            b.days.add(day)
-            b.minutes_by_day[day] += round((e - s).total_seconds() / 60 * st.work_fraction)
-            if st.kind.value == "night":
-                b.nights.add(day)
-    by_shift: dict[tuple[str, dt.date], list] = defaultdict(list)
-    for n, ids in eligible:
-        by_shift[(n.type_id, n.date)].append((n, ids))
-    dates: dict[dt.date, list] = defaultdict(list)
-    for key in by_shift:
-        dates[key[1]].append(key)
-    budget = {}
-    for r in scen.radiologists:
-        caps = [lim.max for t in scen.shift_type_by_id if (lim := limit[(r.id, t)]) and lim.max is not None]
-        total = rules[r.id].max_total_hours
-        budget[r.id] = min([n_days, *([sum(caps)] if len(caps) == len(scen.shift_types) else []),
-                            *([total / 10] if total else [])])
-
-    def can(rid: str, type_id: str, day: int, s: dt.datetime, e: dt.datetime, night: bool, minutes: int) -> bool:
-        b, rs = booked[rid], rules[rid]
-        if day in b.days:
-            return False
-        lim = limit[(rid, type_id)]
-        if lim is not None and lim.max is not None and b.per_type[type_id] >= lim.max:
-            return False
-        if rs.max_total_hours is not None and b.minutes + minutes > rs.max_total_hours * 60:
-            return False
-        rest_new = dt.timedelta(hours=rs.rest_after_night_hours if night else rs.min_rest_hours)
-        for s0, e0, night0 in b.spans:
-            if s0 <= s:
-                if s < e0 + dt.timedelta(hours=rs.rest_after_night_hours if night0 else rs.min_rest_hours):
-                    return False
-            elif s0 < e + rest_new:
-                return False
-        if rs.max_consecutive_days is not None:
-            run = 1 + next(k for k in range(n_days + 60) if day - 1 - k not in b.days)
-            if run > rs.max_consecutive_days:
-                return False
-        if night and rs.max_consecutive_nights is not None:
-            run = 1 + next(k for k in range(n_days + 60) if day - 1 - k not in b.nights)
-            if run > rs.max_consecutive_nights:
-                return False
-        for j in range(1, rs.min_days_off_after_nights + 1):
-            d0 = day - j
-            if d0 in b.nights and d0 + 1 not in b.nights and not (d0 + 1 == day and night):
-                return False
-        if rs.max_hours_rolling_7_days is not None:
-            cap = round(rs.max_hours_rolling_7_days * 60)
-            for first in range(day - 6, day + 1):
-                if sum(b.minutes_by_day[x] for x in range(first, first + 7)) + minutes > cap:
-                    return False
-        weekday = (start0 + dt.timedelta(days=day)).weekday()
-        if rs.max_weekends is not None and weekday >= 5:
-            wk = day if weekday == 5 else day - 1
-            if wk not in b.weekends and len(b.weekends) >= rs.max_weekends:
-                return False
-        return True
-
-    def weight(rid: str, type_id: str, day: int, night: bool) -> float:
-        b, rs = booked[rid], rules[rid]
-        lim = limit[(rid, type_id)]
-        if lim is not None and lim.min is not None and b.per_type[type_id] < lim.min:
-            return 4.0
-        w = 1 - 0.3 * min(1.0, b.shifts / max(1.0, budget[rid]))  # spread the month's work a little
-        if night and day - 1 in b.nights and rs.min_days_off_after_nights > 1:
-            w *= 1.5  # carry on a block of nights: stopping it costs the days off after it
-        weekday = (start0 + dt.timedelta(days=day)).weekday()
-        if weekday >= 5 and rs.max_weekends:
-            wk = day if weekday == 5 else day - 1
-            w *= 1.3 if wk in b.weekends else 1 - 0.3 * len(b.weekends) / rs.max_weekends
-        return w
-
-    meta = {}
-    for key in by_shift:
-        st = scen.shift_type_by_id[key[0]]
-        s, e = el.interval[key]
-        meta[key] = (s, e, st.kind.value == "night", round((e - s).total_seconds() / 60 * st.work_fraction),
-                     (key[1] - start0).days)
-    hours = {key: (m[1] - m[0]).total_seconds() / 3600 for key, m in meta.items()}
-
-    def can_pair(rid: str, key: tuple[str, dt.date]) -> bool:
-        s, e, night, minutes, day = meta[key]
-        return can(rid, key[0], day, s, e, night, minutes)
-
-    def weight_pair(rid: str, key: tuple[str, dt.date]) -> float:
-        _s, _e, night, _m, day = meta[key]
-        return weight(rid, key[0], day, night)
-
-    assignments = []
-    unfilled = 0
-    for d in sorted(dates):
-        called, left = _cover_date({key: by_shift[key] for key in sorted(dates[d])}, readers, hours, can_pair,
-                                   weight_pair)
-        unfilled += left
-        for rid, (key, sites) in sorted(called.items()):
-            s, e, night, minutes, day = meta[key]
-            b = booked[rid]
-            b.spans.append((s, e, night))
-            b.days.add(day)
-            if night:
-                b.nights.add(day)
-            b.minutes_by_day[day] += minutes
-            b.minutes += minutes
-            b.per_type[key[0]] += 1
-            b.shifts += 1
-            if d.weekday() >= 5:
-                b.weekends.add(day if d.weekday() == 5 else day - 1)
-            assignments.append(Assignment(reader=rid, shift_type=key[0], date=d, sites=tuple(sorted(sites))))
-    return Roster(assignments=tuple(assignments)), unfilled
-
-
-def analyse(scen: Scenario, el: Eligibility | None = None) -> TierStats:
-    """Count needs, eligible pairs and triples, and the coverage slack (no build_instance)."""
+def analyse(scen: Scenario, el: Eligibility | None = None, inst: Instance | None = None) -> TierStats:
+    """Count needs, eligible pairs and triples, and the coverage slack; `inst` (built when not given)
+    is for the greedy roster only."""
     el = el or Eligibility(scen)
     eligible = [(n, ids) for site_id in el.needs_of_site for n, ids in el.eligible_ids(site_id)]
     load_of: dict[tuple[str, dt.date], int] = Counter()
@@ -855,7 +558,7 @@ def analyse(scen: Scenario, el: Eligibility | None = None) -> TierStats:
         ratio = sum(math.floor(sph[r] * hours + 1e-9) for r in able[key]) / load if load else math.inf
         if ratio < tight[1]:
             tight = (f"{key[0]}@{key[1].isoformat()}", ratio)
-    roster, unfilled = greedy_roster(scen, el)
+    roster, unfilled = greedy_roster(inst or scen)
     used = Counter((a.shift_type, a.date) for a in roster.assignments)
     per_type: dict[str, list[int]] = defaultdict(list)
     for (type_id, _d), k in used.items():
@@ -1651,14 +1354,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(scenario_to_yaml(scenario), encoding="utf-8")
-    stats = analyse(scenario)
+    inst = build_instance(scenario)
+    stats = analyse(scenario, inst=inst)
     where = f" -> {args.out}" if args.out is not None else ""
     print(f"tier {args.tier}: {stats.line()}; generated in {t_gen:.1f} s{where}")
     if args.check:
         from scheduler.check import check
-        from scheduler.instance import build_instance
 
-        report = check(build_instance(scenario), stats.roster)
+        report = check(inst, stats.roster)
         print(f"greedy roster: {len(stats.roster.assignments)} assignments, {len(report.violations)} hard "
               f"violations, {len(report.uncovered)} needs uncovered (scheduler.check)")
         if report.violations or report.uncovered:

@@ -85,7 +85,7 @@ def test_tier_s_every_need_has_two_eligible_readers_on_every_shift(s_data):
             readers = [r for (r, i), sites in inst.eligible.items() if i == shift and site in sites
                        and sub in scen.radiologist_by_id[r].subspecialties]
             assert len(readers) >= 2, (site, shift, sub)
-    stats = analyse(scen)  # the tiers' own counter agrees with build_instance
+    stats = analyse(scen, inst=inst)  # the tiers' own counter agrees with build_instance
     assert (stats.needs, stats.eligible_pairs, stats.triples) == (
         len(inst.demands), len(inst.eligible), sum(counts.values()))
 
@@ -93,12 +93,13 @@ def test_tier_s_every_need_has_two_eligible_readers_on_every_shift(s_data):
 def test_tier_s_greedy_roster_covers_everything_within_the_rules(s_data):
     """A certificate without the solver: 3-7 readers a night, no rule broken, capacity to spare."""
     scen = validate(s_data)
-    stats = analyse(scen)
+    inst = build_instance(scen)
+    stats = analyse(scen, inst=inst)
     assert stats.min_eligible >= MIN_ELIGIBLE
     assert stats.greedy_uncovered == 0
     assert 3 <= stats.readers_per_shift["night"] <= 7
     assert stats.month_slack > 2
-    report = check(build_instance(scen), stats.roster)
+    report = check(inst, stats.roster)
     assert report.violations == []
     assert report.uncovered == []
 
@@ -109,7 +110,7 @@ def test_fast_eligibility_agrees_with_build_instance():
     scen = load_scenario("scenarios/us_multistate.yaml")
     inst = build_instance(scen)
     counts = eligible_counts(inst)
-    stats = analyse(scen)
+    stats = analyse(scen, inst=inst)
     assert stats.needs == len(inst.demands)
     assert stats.eligible_pairs == len(inst.eligible)
     assert stats.triples == sum(counts.values())
@@ -154,11 +155,12 @@ def test_tier_m_is_a_french_national_month(m_data):
 def test_tier_m_can_be_covered_in_full(m_data):
     """Every need has eligible readers, and the greedy roster covers all of them within the rules."""
     scen = validate(m_data)
-    stats = analyse(scen)
+    inst = build_instance(scen)
+    stats = analyse(scen, inst=inst)
     assert stats.min_eligible >= MIN_ELIGIBLE
     assert stats.greedy_uncovered == 0
     assert stats.month_slack > 2
-    report = check(build_instance(scen), stats.roster)
+    report = check(inst, stats.roster)
     assert report.violations == []
     assert report.uncovered == []
 

@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.instance import Demand, Instance
-from scheduler.result import Assignment, Progress, Roster, SolveResult
+from scheduler.result import Assignment, CheckReport, Progress, Roster, SolveResult
 from scheduler.rules.coverage import shortfalls
 from scheduler.solver import lns
 from scheduler.solver.locks import mark_locked
@@ -428,14 +428,19 @@ def solve_decomposed(
     stop: threading.Event | None,
     log: bool,
     started: float,
+    initial_report: CheckReport | None = None,
 ) -> SolveResult:
-    """Solve `inst` by the master / site-assignment decomposition (see the module docstring)."""
+    """Solve `inst` by the master / site-assignment decomposition (see the module docstring).
+
+    `initial_report`, the checker's report on `initial` when the caller has it (the greedy
+    roster's), saves checking it again."""
     from scheduler.solver.solve import _Progress, _status_name, _Stopper
 
     t0 = time.perf_counter()
     # the final check and the choice of roster come after the deadline: keep their time
     deadline = started + time_limit - min(0.05 * time_limit, 1.0 + CHECK_RESERVE_S * len(inst.shifts))
-    initial_report = check(inst, initial) if initial is not None else None
+    if initial is not None and initial_report is None:
+        initial_report = check(inst, initial)
     initial_ok = initial_report is not None and not initial_report.violations
     # needs are met in full, unless the master proves it impossible: then it is rebuilt with
     # shortfalls traded by weight
@@ -549,6 +554,8 @@ def solve_decomposed(
         roster = mark_locked(roster, locked)
         objective = report.objective
         status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
+        if status_name == "OPTIMAL":
+            bound = float(objective)  # CP-SAT's float bound may pass the integer optimum by a rounding error
     terms = dict(report.terms) if report else {}
     weights = inst.scenario.objective
     return SolveResult(

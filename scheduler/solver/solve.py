@@ -10,15 +10,19 @@ from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.instance import Instance, build_instance
-from scheduler.result import Assignment, Progress, Roster, SolveResult
+from scheduler.result import Assignment, CheckReport, Progress, Roster, SolveResult
 from scheduler.rules.coverage import NEED
 from scheduler.scenario import Scenario
 from scheduler.solver.decompose import solve_decomposed, use_decomposition
+from scheduler.solver.greedy import greedy_roster
 from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
 from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.params import new_solver
 
 ProgressCallback = Callable[[Progress], None]
+# the greedy hint's repair (calls and swaps for what its construction left short) gets this share of
+# the time limit, at most GREEDY_REPAIR_MAX_S
+GREEDY_REPAIR_SHARE, GREEDY_REPAIR_MAX_S = 0.05, 3.0
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -184,6 +188,7 @@ def solve(
     coverage_first: bool = True,
     lns: bool | None = None,
     method: str = "auto",
+    greedy_hint: bool = True,
 ) -> SolveResult:
     """Solve a scenario and check the roster found.
 
@@ -204,6 +209,9 @@ def solve(
     stays the full search's. `method` "decomposed" solves who works which shift first and then
     each shift's sites (scheduler.solver.decompose); "auto" does so above AUTO_TRIPLES site
     variables, where the one-model formulation no longer fits in time or memory.
+    Without `initial`, the greedy roster (scheduler.solver.greedy) stands in for it, built inside
+    the time limit (`greedy_hint=False` starts from no roster); `stats` say whether it was used, its
+    time, the reader slots it left unfilled and its objective.
     """
     t0 = time.perf_counter()
     inst = scenario if isinstance(scenario, Instance) else build_instance(scenario)
@@ -211,16 +219,26 @@ def solve(
     problems = lock_problems(inst, locked)
     if problems:
         raise LockError(problems)
-    if coverage_first and use_decomposition(method, inst):
-        return solve_decomposed(inst, time_limit=time_limit, workers=workers, seed=seed, initial=initial,
-                                locked=locked, on_progress=on_progress, stop=stop, log=log, started=t0)
     t_inst = time.perf_counter()
+    initial_report, greedy = _greedy_start(inst, initial, greedy_hint, time_limit)
+    if greedy["greedy"]:
+        initial = greedy.pop("roster")
+    if coverage_first and use_decomposition(method, inst):
+        result = solve_decomposed(inst, time_limit=time_limit, workers=workers, seed=seed, initial=initial,
+                                  locked=locked, on_progress=on_progress, stop=stop, log=log, started=t0,
+                                  initial_report=initial_report)
+        result.stats.update(greedy)
+        result.timings["instance_s"] = t_inst - t0  # the decomposed solve's own count includes the greedy
+        result.timings["greedy_s"] = greedy.get("greedy_s", 0.0)
+        return result
+    t_greedy = time.perf_counter()
     stopper = _Stopper(stop)
     try:
         # 0. an initial roster that breaks no hard rule is a fallback, and if it also covers every
         #    need it certifies full coverage: no probe needed (on national-scale models the
         #    probe's presolve alone can take a minute)
-        initial_report = check(inst, initial) if initial is not None else None
+        if initial is not None and initial_report is None:
+            initial_report = check(inst, initial)
         initial_ok = initial_report is not None and not initial_report.violations
         if coverage_first and initial_ok and not initial_report.uncovered:
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.FEASIBLE, frozenset(), True
@@ -321,7 +339,8 @@ def solve(
         check=report,
         timings={
             "instance_s": t_inst - t0,
-            "probe_s": t_probe - t_inst,
+            "greedy_s": t_greedy - t_inst,
+            "probe_s": t_probe - t_greedy,
             "build_s": t_build - t_probe,
             "solve_s": t_solve - t_build,
             "check_s": t_check - t_solve,
@@ -340,6 +359,7 @@ def solve(
             "soft_needs": len(soft) if covered else len(inst.demands),
             "stopped": stopper.stopped,
             **({"lns": lns_stats} if lns_stats is not None else {}),
+            **greedy,
         },
         progress=list(progress.points),
     )
@@ -355,6 +375,19 @@ def solve(
     result.timings["explain_s"] = time.perf_counter() - t_check
     result.timings["wall_s"] = time.perf_counter() - t0
     return result
+
+
+def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool,
+                  time_limit: float) -> tuple[CheckReport | None, dict]:
+    """The greedy roster as the start when no `initial` is given (and `wanted`): the checker's report
+    on it and the stats to record (with the roster under "roster", for the caller to take)."""
+    if initial is not None or not wanted:
+        return None, {"greedy": False}
+    g = greedy_roster(inst, repair_s=min(GREEDY_REPAIR_MAX_S, GREEDY_REPAIR_SHARE * time_limit))
+    return g.report, {
+        "greedy": True, "roster": g.roster, "greedy_s": round(g.seconds, 3), "greedy_unfilled": g.unfilled,
+        "greedy_objective": g.report.objective, "greedy_violations": len(g.report.violations),
+    }
 
 
 # with LNS on, the full search gets at least LNS_MAIN_SHARE of the optimisation time, then stops
