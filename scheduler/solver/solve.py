@@ -13,6 +13,7 @@ from scheduler.instance import Instance, build_instance
 from scheduler.result import Assignment, CheckReport, Progress, Roster, SolveResult
 from scheduler.rules.coverage import NEED
 from scheduler.scenario import Scenario
+from scheduler.solver import elastic
 from scheduler.solver.decompose import solve_decomposed, use_decomposition
 from scheduler.solver.greedy import greedy_roster
 from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
@@ -240,6 +241,7 @@ def solve(
         if initial is not None and initial_report is None:
             initial_report = check(inst, initial)
         initial_ok = initial_report is not None and not initial_report.violations
+        grown: dict = {}  # the elastic stage's figures, when it ran
         if coverage_first and initial_ok and not initial_report.uncovered:
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.FEASIBLE, frozenset(), True
         # 1. coverage probe: which needs can be met in full together? (no objective: fast)
@@ -250,6 +252,11 @@ def solve(
             )
             covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         elif initial_ok:
+            probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
+        elif initial is not None and elastic.applies(initial_report) and (repaired := _grow(
+                inst, initial, t_inst + max(1.0, time_limit * probe_share), seed, workers, stop, grown)) is not None:
+            # the start fell short of minimum hours only: grown until it meets them (a valid fallback)
+            initial, initial_ok = repaired, True
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
         else:
             # every need soft: first any roster that keeps the hard rules (no objective: fast), as a hint
@@ -360,6 +367,7 @@ def solve(
             "stopped": stopper.stopped,
             **({"lns": lns_stats} if lns_stats is not None else {}),
             **greedy,
+            **grown,
         },
         progress=list(progress.points),
     )
@@ -393,6 +401,15 @@ def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool,
 # with LNS on, the full search gets at least LNS_MAIN_SHARE of the optimisation time, then stops
 # once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
+
+
+def _grow(inst, start, deadline, seed, workers, stop, stats: dict) -> Roster | None:
+    """Grow `start`, short of minimum hours only, into a roster that meets them
+    (scheduler.solver.elastic); its outcome and time go into `stats`."""
+    t = time.perf_counter()
+    roster = elastic.first_roster(inst, start, deadline=deadline, seed=seed, workers=workers, stop=stop)
+    stats.update(elastic=roster is not None, elastic_s=round(time.perf_counter() - t, 3))
+    return roster
 
 
 def _handover(solver, progress, started, limit, fallback: bool):

@@ -1,0 +1,61 @@
+"""The elastic first stage: a start short of minimum hours grows into a roster that keeps every rule."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from scheduler.check import check
+from scheduler.instance import build_instance
+from scheduler.io import curtois
+from scheduler.result import Roster
+from scheduler.rules import hours
+from scheduler.solver import elastic, solve
+from tests import factory
+
+DATA = Path(__file__).resolve().parent / "data" / "curtois"
+EMPTY = Roster(assignments=())
+
+
+def _week(min_hours: float, max_hours: float | None = None):
+    d = factory.data()
+    d["rule_sets"][0].update(min_total_hours=min_hours, max_total_hours=max_hours)
+    d["sites"][0]["coverage"][0]["readers"] = 1
+    return build_instance(factory.build(d))
+
+
+def test_an_empty_start_breaks_only_the_minimum_and_the_stage_applies():
+    inst = _week(28)
+    report = check(inst, EMPTY)
+    assert report.violations and {v.rule for v in report.violations} == {hours.TOTAL}
+    assert elastic.applies(report)
+    assert not elastic.applies(None)
+
+
+def test_a_curtois_instance_grows_from_nothing_into_a_roster_with_no_violation():
+    inst = build_instance(curtois.to_scenario(curtois.load(DATA / "Instance2.txt")))
+    assert {v.rule for v in check(inst, EMPTY).violations} == {hours.TOTAL}
+    roster = elastic.first_roster(inst, EMPTY, deadline=time.perf_counter() + 60, workers=2)
+    assert roster is not None
+    assert check(inst, roster).violations == []
+
+
+def test_the_maximum_stays_hard_while_the_minimum_is_met():
+    inst = _week(28, 29)  # two 14 h nights: exactly 28 h, a third would break the maximum
+    roster = elastic.first_roster(inst, EMPTY, deadline=time.perf_counter() + 20)
+    assert roster is not None and check(inst, roster).violations == []
+    assert {a.reader for a in roster.assignments} == {"r1", "r2", "r3"}
+
+
+def test_an_impossible_minimum_gives_up_at_the_deadline():
+    inst = _week(24 * 8)  # more hours than a week has
+    started = time.perf_counter()
+    assert elastic.first_roster(inst, EMPTY, deadline=started + 2) is None
+    assert time.perf_counter() - started < 10
+
+
+def test_solve_grows_a_start_short_of_minimum_hours_and_says_so():
+    inst = _week(28)
+    result = solve(inst, time_limit=10, initial=EMPTY, coverage_first=False)
+    assert result.stats.get("elastic") is True
+    assert result.check.violations == [] and result.roster.assignments
