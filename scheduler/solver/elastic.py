@@ -13,14 +13,22 @@ real model, handed to the main search as its start and fallback.
 from __future__ import annotations
 
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-from scheduler.instance import Instance
+from ortools.sat.python import cp_model
+
+from scheduler.check import check
+from scheduler.instance import Instance, build_instance
 from scheduler.result import CheckReport, Roster
 from scheduler.rules import hours
 from scheduler.solver import lns
 from scheduler.solver.model import BuiltModel, build_model
+from scheduler.solver.params import new_solver
 
 RULES = (hours.TOTAL,)  # the rules whose violations this stage can repair
+READER_S = 2.0  # at most this long for one reader
+PORTFOLIO = 8  # CP-SAT workers of each one-reader model (time-sliced: they are small)
 
 
 def applies(report: CheckReport | None) -> bool:
@@ -56,15 +64,26 @@ def elastic_model(inst: Instance) -> tuple[BuiltModel, list]:
 def first_roster(inst: Instance, start: Roster, *, deadline: float, seed: int = 0, workers: int = 1,
                  stop: threading.Event | None = None) -> Roster | None:
     """A roster that meets every minimum, grown from `start` (which must keep every other hard
-    rule), or None when the deadline comes first."""
+    rule), or None when the deadline comes first.
+
+    First each reader short of their minimum is re-planned alone (with needs soft and no other
+    objective, readers are coupled only by staffing caps): a model of one reader is small even over
+    a year. What the checker still rejects then goes to the LNS over the whole elastic model (from
+    `start` again if the readers planned alone broke a cap together)."""
     from scheduler.solver.solve import extract_roster
 
-    built, shorts = elastic_model(inst)
-    solver = lns.complete(built, start, deadline=deadline)
+    roster = _each_reader(inst, start, deadline, seed, workers, stop)
+    report = check(inst, roster)
+    if not report.violations:
+        return roster
+    if not applies(report):  # readers planned alone broke a staffing cap together: start over
+        roster = start
+    if time.perf_counter() >= deadline or (stop is not None and stop.is_set()):
+        return None
+    built, _shorts = elastic_model(inst)
+    solver = lns.complete(built, roster, deadline=deadline)
     if solver is None:
         return None
-    if solver.objective_value == 0:
-        return start
     done = threading.Event()
 
     def relay() -> None:  # the caller's stop ends this stage too
@@ -83,3 +102,46 @@ def first_roster(inst: Instance, start: Roster, *, deadline: float, seed: int = 
     if result.solver is None or result.objective != 0:
         return None
     return extract_roster(built, result.solver)
+
+
+def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, workers: int,
+                 stop: threading.Event | None) -> Roster:
+    """`start` with each reader short of their minimum hours re-planned alone until they meet it,
+    hinted with their shifts in `start`. Readers whose model runs out of time are tried again with
+    twice the time and another seed, until the deadline; those left keep their shifts."""
+    from scheduler.solver.solve import extract_roster
+
+    mine: dict[str, list] = {}
+    for a in start.assignments:
+        mine.setdefault(a.reader, []).append(a)
+    short = sorted({v.reader for v in check(inst, start).violations if v.rule == hours.TOTAL and v.reader})
+    scenario = inst.scenario
+
+    def replan(rid: str, limit: float, attempt: int) -> list | None:
+        limit = min(limit, deadline - time.perf_counter())
+        if limit <= 0.05 or (stop is not None and stop.is_set()):
+            return None
+        alone = build_instance(scenario.replace(radiologists=(scenario.radiologist_by_id[rid],)))
+        built, shorts = elastic_model(alone)
+        worked = {(a.shift_type, a.date) for a in mine.get(rid, [])}
+        for (_r, i), x in built.vars.x.items():  # the start's shifts as a hint: kept where they fit
+            s = alone.shifts[i]
+            built.model.add_hint(x, (s.type_id, s.date) in worked)
+        # a portfolio: one reader's year is a tight packing of hours that some strategies solve at once
+        solver = new_solver(limit, PORTFOLIO, seed + attempt)
+        status = solver.solve(built.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or any(solver.value(x) for x in shorts):
+            return None
+        return list(extract_roster(built, solver).assignments)
+
+    lanes = max(1, int(workers))
+    limit, attempt = READER_S, 0
+    with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="elastic") as pool:
+        while short and time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
+            results = list(pool.map(replan, short, [limit] * len(short), [attempt] * len(short)))
+            for rid, assignments in zip(short, results, strict=True):
+                if assignments is not None:
+                    mine[rid] = assignments
+            short = [rid for rid, assignments in zip(short, results, strict=True) if assignments is None]
+            limit, attempt = limit * 2, attempt + 1
+    return Roster(assignments=tuple(a for lst in mine.values() for a in lst)).sorted()
