@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from scheduler.io.scenario_yaml import scenario_from_data
@@ -274,3 +275,15 @@ def scenario_data(draw) -> dict[str, Any]:
 def scenarios() -> st.SearchStrategy[Scenario]:
     """Validated Scenario objects (a dict that does not validate is a bug in these strategies)."""
     return scenario_data().map(scenario_from_data)
+
+
+def property_settings(max_examples: int) -> settings:
+    """Deterministic in CI: no example database, examples derived from the test itself."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from benchmarks.tiers import tier_s, validate
 from scheduler.check import check
@@ -17,16 +17,9 @@ from scheduler.result import Roster
 from scheduler.solver import solve
 from scheduler.solver.greedy import construct, greedy_roster
 from tests import factory
-from tests.strategies import scenario_data
+from tests.strategies import property_settings, scenario_data
 
-PROPERTY = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-)
+PROPERTY = property_settings(100)
 
 
 @pytest.fixture(scope="module")

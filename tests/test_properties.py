@@ -32,17 +32,9 @@ from scheduler.rules import (
 )
 from scheduler.scenario import Scenario
 from scheduler.solver import solve
-from tests.strategies import scenario_data
+from tests.strategies import property_settings, scenario_data
 
-# Deterministic in CI: no example database, examples derived from the test itself.
-PROPERTY = settings(
-    max_examples=120,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-)
+PROPERTY = property_settings(120)
 
 SOLVED = ("OPTIMAL", "FEASIBLE")
 

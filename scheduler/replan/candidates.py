@@ -231,7 +231,7 @@ def rank(shift: OpenShift, only: set[str] | None = None) -> list[Candidate]:
         sites = (*current.sites, shift.site) if current else (shift.site,)
         taken = Assignment(reader=r.id, shift_type=shift.shift.type_id, date=shift.shift.date, sites=sites)
         after = [a for a in before if a is not current] + [taken]
-        local = _reader_instance(inst, r)
+        local = reader_instance(inst, r)
         v0 = RosterView(local, Roster(assignments=tuple(before)))
         v1 = RosterView(local, Roster(assignments=tuple(after)))
         one0 = RosterView(local, Roster(assignments=(current,) if current else ()))
@@ -241,7 +241,7 @@ def rank(shift: OpenShift, only: set[str] | None = None) -> list[Candidate]:
             b, a = (one0, one1) if m in PER_ASSIGNMENT_RULES else (v0, v1)
             was += m.check(b)
             now += m.check(a)
-        added = _added(was, now)
+        added = added_violations(was, now)
         cap = site_terms.cap_added(r.id)
         terms = {name: 0 for name, _ in SOFT}
         terms["reader_shifts"] = reader_shifts_rule.evaluate(v1) - reader_shifts_rule.evaluate(v0)
@@ -258,7 +258,7 @@ def rank(shift: OpenShift, only: set[str] | None = None) -> list[Candidate]:
     return sorted(out, key=lambda c: (0, c.cost, c.name, c.reader) if c.ok else (1, len(c.reasons), c.name, c.reader))
 
 
-def _added(before: list[Violation], after: list[Violation]) -> list[Violation]:
+def added_violations(before: list[Violation], after: list[Violation]) -> list[Violation]:
     """The violations in `after` that make a rule worse for its reader or site (see the module docstring)."""
     def group(v: Violation) -> tuple:
         return (v.rule, v.reader) if v.reader else (v.rule, None, v.site, v.date)
@@ -282,7 +282,7 @@ def _added(before: list[Violation], after: list[Violation]) -> list[Violation]:
     return out
 
 
-def _reader_instance(inst: Instance, reader: Radiologist) -> Instance:
+def reader_instance(inst: Instance, reader: Radiologist) -> Instance:
     """The instance with `reader` alone: every per-reader rule's check then looks at them only."""
     local = Instance(
         scenario=inst.scenario.replace(radiologists=(reader,)), days=inst.days, shifts=inst.shifts,
@@ -360,7 +360,7 @@ class _SiteTerms:
         return {name: m.evaluate(view) - self.terms0[name] for name, m in SITE_TERMS.items()}
 
     def cap_added(self, rid: str) -> list[Violation]:
-        return _added(self.cap0, coverage.check(self._view(rid)))
+        return added_violations(self.cap0, coverage.check(self._view(rid)))
 
 
 # ---- words -------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
-from scheduler.instance import Instance, build_instance
+from scheduler.instance import Instance
 from scheduler.result import CheckReport, Roster
 from scheduler.rules import hours
 from scheduler.solver import lns
@@ -109,6 +109,7 @@ def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, work
     """`start` with each reader short of their minimum hours re-planned alone until they meet it,
     hinted with their shifts in `start`. Readers whose model runs out of time are tried again with
     twice the time and another seed, until the deadline; those left keep their shifts."""
+    from scheduler.replan.candidates import reader_instance
     from scheduler.solver.solve import extract_roster
 
     mine: dict[str, list] = {}
@@ -121,7 +122,7 @@ def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, work
         limit = min(limit, deadline - time.perf_counter())
         if limit <= 0.05 or (stop is not None and stop.is_set()):
             return None
-        alone = build_instance(scenario.replace(radiologists=(scenario.radiologist_by_id[rid],)))
+        alone = reader_instance(inst, scenario.radiologist_by_id[rid])
         built, shorts = elastic_model(alone)
         worked = {(a.shift_type, a.date) for a in mine.get(rid, [])}
         for (_r, i), x in built.vars.x.items():  # the start's shifts as a hint: kept where they fit

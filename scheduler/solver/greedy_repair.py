@@ -109,12 +109,12 @@ def _put(roster: Roster, rid: str, type_id: str, date, sites: tuple[str, ...]) -
 def _no_new_break(inst: Instance, before: Roster, after: Roster, rid: str) -> bool:
     """`rid` breaks no per-reader rule in `after` that they did not in `before` (giving a shift up
     may leave a minimum unmet, or a weekend half worked)."""
-    from scheduler.replan.candidates import PER_READER_RULES, _added, _reader_instance
+    from scheduler.replan.candidates import PER_READER_RULES, added_violations, reader_instance
 
-    local = _reader_instance(inst, inst.scenario.radiologist_by_id[rid])
+    local = reader_instance(inst, inst.scenario.radiologist_by_id[rid])
 
     def broken(roster: Roster) -> list:
         view = RosterView(local, Roster(assignments=tuple(a for a in roster.assignments if a.reader == rid)))
         return [v for m in PER_READER_RULES for v in m.check(view)]
 
-    return not _added(broken(before), broken(after))
+    return not added_violations(broken(before), broken(after))
