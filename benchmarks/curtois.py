@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(args.dir.glob("Instance*.txt"), key=lambda f: int(re.sub(r"\D", "", f.stem)))
     if args.only:
         files = [f for f in files if f.stem in args.only]
+    if not files:  # never record an empty table over the published one
+        p.error(f"no instance files {'named ' + ', '.join(args.only) + ' ' if args.only else ''}in {args.dir}; "
+                "pass --dir with the folder of Instance*.txt files")
     rows = []
     for f in files:
         row = run(f, tier_limit(f.stem) * args.scale, args.workers)
