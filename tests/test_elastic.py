@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from scheduler.check import check
 from scheduler.instance import build_instance
 from scheduler.io import curtois
-from scheduler.result import Roster
+from scheduler.result import Assignment, Roster
 from scheduler.rules import hours
 from scheduler.solver import elastic, solve
 from tests import factory
@@ -54,8 +56,19 @@ def test_an_impossible_minimum_gives_up_at_the_deadline():
     assert time.perf_counter() - started < 10
 
 
-def test_solve_grows_a_start_short_of_minimum_hours_and_says_so():
+@pytest.mark.parametrize("coverage_first", [False, True])
+def test_solve_grows_a_start_short_of_minimum_hours_and_says_so(coverage_first):
     inst = _week(28)
-    result = solve(inst, time_limit=10, initial=EMPTY, coverage_first=False)
+    result = solve(inst, time_limit=10, initial=EMPTY, coverage_first=coverage_first, method="full")
     assert result.stats.get("elastic") is True
     assert result.check.violations == [] and result.roster.assignments
+
+
+def test_a_start_with_locked_shifts_is_not_grown():
+    inst = _week(28)
+    night = next(s for s in inst.shifts if s.type_id == "night")
+    locked = Roster(assignments=(Assignment(reader="r1", shift_type="night", date=night.date, sites=("A",),
+                                            locked=True),))
+    result = solve(inst, time_limit=5, initial=locked, coverage_first=False, method="full")
+    assert "elastic" not in result.stats
+    assert any(a.reader == "r1" and a.date == night.date for a in result.roster.assignments)

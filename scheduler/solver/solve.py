@@ -242,6 +242,14 @@ def solve(
             initial_report = check(inst, initial)
         initial_ok = initial_report is not None and not initial_report.violations
         grown: dict = {}  # the elastic stage's figures, when it ran
+        if initial is not None and not initial_ok and not locked and elastic.applies(initial_report):
+            # the start falls short of minimum hours only: grow it until it meets them, into a valid
+            # start and fallback (CP-SAT's own first dive finds none in minutes on a year's horizon)
+            share = probe_share / 2 if coverage_first else probe_share  # leave the probe its time
+            repaired = _grow(inst, initial, t_inst + max(1.0, time_limit * share), seed, workers, stop, grown)
+            if repaired is not None:
+                initial, initial_report = repaired, check(inst, repaired)
+                initial_ok = not initial_report.violations
         if coverage_first and initial_ok and not initial_report.uncovered:
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.FEASIBLE, frozenset(), True
         # 1. coverage probe: which needs can be met in full together? (no objective: fast)
@@ -252,11 +260,6 @@ def solve(
             )
             covered = probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         elif initial_ok:
-            probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
-        elif initial is not None and elastic.applies(initial_report) and (repaired := _grow(
-                inst, initial, t_inst + max(1.0, time_limit * probe_share), seed, workers, stop, grown)) is not None:
-            # the start fell short of minimum hours only: grown until it meets them (a valid fallback)
-            initial, initial_ok = repaired, True
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
         else:
             # every need soft: first any roster that keeps the hard rules (no objective: fast), as a hint
