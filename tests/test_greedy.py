@@ -4,6 +4,8 @@ the examples, forbidden successions honoured, and the default hint and fallback 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -135,3 +137,23 @@ def test_solve_without_the_greedy_hint_or_with_a_given_roster_builds_none() -> N
     on = solve(scenario, time_limit=5, workers=1, explain=False)
     assert on.stats["greedy"] is True
     assert on.objective == off.objective == given_roster.objective  # a 7-night week: optimal either way
+
+
+def test_a_stop_set_before_the_greedy_leaves_it_empty_and_the_solve_ends_at_once(s_instance) -> None:
+    inst = s_instance
+    stop = threading.Event()
+    stop.set()
+    assert greedy_roster(inst, stop=stop).roster.assignments == ()
+    started = time.perf_counter()
+    solve(inst, time_limit=30, stop=stop)
+    assert time.perf_counter() - started < 10
+
+
+def test_the_valid_greedy_roster_is_the_first_progress_point() -> None:
+    inst = build_instance(factory.build())
+    points = []
+    result = solve(inst, time_limit=5, on_progress=points.append, method="full")
+    assert result.stats["greedy"] and result.stats["greedy_violations"] == 0
+    assert points and points[0].objective == result.stats["greedy_objective"]
+    assert points[0].bound is None  # pushed before any search (a CP-SAT point carries its bound)
+    assert result.progress[0].objective == result.stats["greedy_objective"]

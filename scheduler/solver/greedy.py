@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -279,13 +280,16 @@ def _run_before(days: set[int], day: int) -> int:
     return k
 
 
-def construct(inst: Instance) -> tuple[Roster, int]:
-    """The date-by-date construction alone: the roster and the reader slots its cover left open."""
+def construct(inst: Instance, stop: threading.Event | None = None) -> tuple[Roster, int]:
+    """The date-by-date construction alone: the roster and the reader slots its cover left open
+    (the dates before `stop` was set, when it is)."""
     builder = _Builder(inst)
     eligible = inst.eligible_readers
     assignments: list[Assignment] = []
     unfilled = 0
     for day in range(len(inst.days)):
+        if stop is not None and stop.is_set():
+            break
         shifts = inst.shifts_by_day.get(day, [])
         groups = {s.index: [(d, eligible.get((d.site, s.index), ())) for d in inst.demands_by_shift[s.index]]
                   for s in shifts}
@@ -302,13 +306,14 @@ def construct(inst: Instance) -> tuple[Roster, int]:
     return Roster(assignments=tuple(assignments)), unfilled
 
 
-def greedy_roster(inst: Instance, repair_s: float = 2.0) -> GreedyResult:
+def greedy_roster(inst: Instance, repair_s: float = 2.0, stop: threading.Event | None = None) -> GreedyResult:
     """Build the greedy roster of `inst`, drop what the checker finds against the rules, then fill
-    what is short by calls and swaps for at most `repair_s` seconds (see the module docstring)."""
+    what is short by calls and swaps for at most `repair_s` seconds (see the module docstring).
+    Once `stop` is set, no further date is staffed and nothing is filled."""
     t0 = time.perf_counter()
-    roster, _open = construct(inst)
+    roster, _open = construct(inst, stop)
     roster, report, dropped = _clean(inst, roster)
-    if report.uncovered and repair_s > 0:
+    if report.uncovered and repair_s > 0 and not (stop is not None and stop.is_set()):
         roster, added = fill(inst, roster, report.uncovered, time.perf_counter() + repair_s)
         if added:
             roster, report, more = _clean(inst, roster.sorted())

@@ -221,7 +221,7 @@ def solve(
     if problems:
         raise LockError(problems)
     t_inst = time.perf_counter()
-    initial_report, greedy = _greedy_start(inst, initial, greedy_hint, time_limit)
+    initial_report, greedy = _greedy_start(inst, initial, greedy_hint, time_limit, stop)
     if greedy["greedy"]:
         initial = greedy.pop("roster")
     if coverage_first and use_decomposition(method, inst):
@@ -277,6 +277,9 @@ def solve(
 
         # 2. optimisation: needs outside every conflict stay met in full; the rest are soft
         progress = _Progress(t_inst, on_progress)
+        if start_from is initial and initial_ok and initial_report is not None:
+            progress.objective = initial_report.objective  # the start is the first point of the curve
+            progress._push()
         values_from, lns_stats = None, None  # the LNS's best solver, when it improved on the full search
         if probe_status == cp_model.INFEASIBLE:
             # the hard rules conflict whatever the coverage: nothing to optimise
@@ -388,13 +391,13 @@ def solve(
     return result
 
 
-def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool,
-                  time_limit: float) -> tuple[CheckReport | None, dict]:
+def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool, time_limit: float,
+                  stop: threading.Event | None) -> tuple[CheckReport | None, dict]:
     """The greedy roster as the start when no `initial` is given (and `wanted`): the checker's report
     on it and the stats to record (with the roster under "roster", for the caller to take)."""
     if initial is not None or not wanted:
         return None, {"greedy": False}
-    g = greedy_roster(inst, repair_s=min(GREEDY_REPAIR_MAX_S, GREEDY_REPAIR_SHARE * time_limit))
+    g = greedy_roster(inst, repair_s=min(GREEDY_REPAIR_MAX_S, GREEDY_REPAIR_SHARE * time_limit), stop=stop)
     return g.report, {
         "greedy": True, "roster": g.roster, "greedy_s": round(g.seconds, 3), "greedy_unfilled": g.unfilled,
         "greedy_objective": g.report.objective, "greedy_violations": len(g.report.violations),
