@@ -206,20 +206,21 @@ def test_reject_needs_a_reason_and_then_records_it(store):
     assert [v.number for v in store.versions()] == [1]
 
 
-def test_a_stale_proposal_whose_shift_moved_is_superseded(store):
-    """Version 2 gave r4's night of the 8th to r1: approving the swap closes it as superseded, publishes nothing."""
+def test_a_publish_that_moves_a_proposed_shift_supersedes_the_proposal(store):
+    """Version 2 gave r4's night of the 8th to r1: the publish itself closes the swap as superseded,
+    with the reason, in its transaction; a give-away whose night is untouched stays proposed."""
     request = swap(store)
+    untouched = give(store, a="r1", a_day=5)
     store.publish(scenario(), roster({**NIGHTS, "r1": (2, 5, 8), "r4": ()}), by="alice", base_number=1, now=T0)
-    verdict = swaps.assess_stored(store, request.id)
-    assert verdict.stale and verdict.mismatches == ["Dr r4 no longer works the night of 8 Mar 2037"]
-    assert not verdict.approvable
-    with pytest.raises(swaps.SwapSuperseded, match="no longer works the night of 8 Mar 2037"):
-        swaps.approve(store, request.id, by="boss", now=LATER)
     record = store.swap_request(request.id)
-    assert (record.status, record.decided_by) == (SwapStatus.superseded, "boss")
-    assert "version 2 no longer has the shifts as proposed" in record.reason
+    assert (record.status, record.decided_by) == (SwapStatus.superseded, "alice")
+    assert record.reason == ("version 2 no longer has the shifts as proposed: "
+                             "Dr r4 no longer works the night of 8 Mar 2037")
+    assert store.swap_request(untouched.id).status is SwapStatus.proposed
+    assert [e.action for e in store.audit()[-2:]] == ["publish", "swap.supersede"]
+    with pytest.raises(StoreError, match="already superseded by alice"):
+        swaps.approve(store, request.id, by="boss", now=LATER)
     assert [v.number for v in store.versions()] == [1, 2]
-    assert store.audit()[-1].action == "swap.supersede"
 
 
 def test_a_stale_proposal_whose_shifts_still_match_is_rechecked_on_the_latest_version(store):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scheduler.check import check
-from scheduler.instance import build_instance
+from scheduler.instance import Instance, build_instance
 from scheduler.io.roster_io import roster_from_data, roster_to_data
 from scheduler.io.scenario_yaml import scenario_from_yaml_text, scenario_to_yaml
 from scheduler.result import CheckReport, Roster, SolveResult
@@ -323,7 +323,26 @@ class Store:
             version = self.version(version_id)
             if on_published is not None:
                 on_published(version)
+            self._supersede_stale_swaps(inst, roster, version, by)
         return PublishOutcome(version=version, diff=diff, report=report)
+
+    def _supersede_stale_swaps(self, inst: Instance, roster: Roster, version: PublishedVersion, by: str) -> None:
+        """Inside a publish: every request of the period still proposed whose shifts the new version no
+        longer holds as proposed is closed as superseded, with the reason, so that nobody approves
+        (or volunteers for) what no longer exists."""
+        from scheduler.replan.swaps import mismatches
+
+        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'swap_requests'").fetchone() is None:
+            return  # a store still being brought up to date (schema before swaps) has no proposals
+        at = version.published_at
+        for request in swaps.listing(self.conn, statuses=[SwapStatus.proposed], period=version.period):
+            problems = mismatches(inst, roster, request)
+            if not problems:
+                continue
+            reason = f"version {version.number} no longer has the shifts as proposed: " + "; ".join(problems)
+            swaps.decide(self.conn, request.id, SwapStatus.superseded, by=by, at=at, reason=reason)
+            audit.append(self.conn, at, by, "swap.supersede", request.subject,
+                         {"status": SwapStatus.superseded.value, "reason": reason, "version": version.number})
 
     def _refuse_overlap(self, period: Period) -> None:
         for p in self.periods():
