@@ -4,12 +4,13 @@ A rule set's `min_total_hours` makes an empty roster invalid, and on long horizo
 Curtois instances: 50-150 staff, 1,800 h each) CP-SAT's own first dive finds no valid roster in
 minutes. The greedy roster keeps every other rule but leaves readers short of their minimum.
 Here the minimum is made elastic: `total + short >= minimum`, every other rule (maximum hours
-included) hard, needs soft and the objective the total shortfall in minutes. The greedy roster
-is a solution of that model as it is; the large-neighbourhood search (scheduler.solver.lns) then
-drives the shortfall down, reader by reader and week by week, and stops at zero: a roster of the
-real model, handed to the main search as its start and fallback.
+included) hard, needs soft and the objective the total shortfall in minutes. With needs soft,
+readers are coupled only by staffing caps, so each reader short of their minimum is first
+re-planned alone, in a one-reader model hinted with their greedy shifts (a second each); what the
+checker still rejects goes to the large-neighbourhood search (scheduler.solver.lns) on the whole
+elastic model, which stops at zero shortfall. The result is a roster of the real model, handed to
+the main search as its start and fallback.
 """
-
 from __future__ import annotations
 
 import threading
