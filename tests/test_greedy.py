@@ -4,6 +4,7 @@ the examples, forbidden successions honoured, and the default hint and fallback 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import threading
 import time
 from typing import Any
@@ -157,3 +158,21 @@ def test_the_valid_greedy_roster_is_the_first_progress_point() -> None:
     assert points and points[0].objective == result.stats["greedy_objective"]
     assert points[0].bound is None  # pushed before any search (a CP-SAT point carries its bound)
     assert result.progress[0].objective == result.stats["greedy_objective"]
+
+
+def test_a_start_returned_because_the_search_found_nothing_keeps_the_search_bound(monkeypatch) -> None:
+    """CP-SAT stopped before any solution: the valid greedy roster is returned with CP-SAT's bound."""
+    solve_module = importlib.import_module("scheduler.solver.solve")
+    original = solve_module._Stopper.run
+
+    def no_time(self, solver, model, callback=None):
+        solver.parameters.max_time_in_seconds = 1e-6
+        solver.parameters.stop_after_first_solution = True
+        return original(self, solver, model, None)
+
+    monkeypatch.setattr(solve_module._Stopper, "run", no_time)
+    inst = build_instance(factory.build())
+    result = solve(inst, time_limit=5, method="full")
+    assert result.stats["greedy"] and result.stats["greedy_violations"] == 0
+    assert result.objective == result.stats["greedy_objective"] and result.check.violations == []
+    assert result.bound is not None and result.bound <= result.objective

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -339,6 +340,9 @@ def solve(
         report = check(inst, roster)
         if not has_solution:
             terms, objective = dict(report.terms), report.objective
+            if built is not probe:  # the search ran on the objective's model: its bound holds without a solution
+                found = float(solver.best_objective_bound)
+                bound = found if math.isfinite(found) and found <= objective else None
         weights = inst.scenario.objective
         weighted = {name: value * getattr(weights, name) for name, value in terms.items()}
     t_check = time.perf_counter()
