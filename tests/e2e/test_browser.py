@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,13 +120,23 @@ class Flow:
         self.no_exception()
 
 
-def _stored_roster(server: AppServer) -> tuple[Scenario, list[Assignment], int]:
-    """The newest solve result the app kept in its store: the scenario, its assignments, how many results."""
-    with Store(server.store) as s:
-        results = s.results()
-        assert results, "the app kept no solve result in its store"
-        last = results[-1]
-        return s.scenario(last.scenario_version), list(last.roster.sorted().assignments), len(results)
+RESULT_WAIT_S = 30.0
+
+
+def _stored_roster(server: AppServer, expected: int = 1) -> tuple[Scenario, list[Assignment], int]:
+    """The newest solve result the app kept in its store: the scenario, its assignments, how many results.
+
+    Waits (up to RESULT_WAIT_S) until the store holds `expected` results: a quick solve can show
+    its "Done:" line while the previous one's is still on screen, before its result is stored."""
+    deadline = time.monotonic() + RESULT_WAIT_S
+    while True:
+        with Store(server.store) as s:
+            results = s.results()
+            if len(results) >= expected or time.monotonic() >= deadline:
+                assert results, "the app kept no solve result in its store"
+                last = results[-1]
+                return s.scenario(last.scenario_version), list(last.roster.sorted().assignments), len(results)
+        time.sleep(0.2)
 
 
 def _shift_option(scenario: Scenario, a: Assignment) -> str:
@@ -193,7 +204,7 @@ def _flow(flow: Flow, tmp_path: Path) -> None:
         flow.solve()
 
     with flow.step("roster-after-resolve"):
-        _, assignments, n_results = _stored_roster(server)
+        _, assignments, n_results = _stored_roster(server, expected=2)
         assert n_results == 2, "the re-solve kept no second result in the store"
         key = (target.reader, target.shift_type, target.date)
         kept = [a for a in assignments if (a.reader, a.shift_type, a.date) == key]
