@@ -107,10 +107,15 @@ class SolveRunner:
         seed: int = 0,
         owner: str = "",
     ) -> SolveJob:
+        return self._launch(lambda job_id: SolveJob(job_id, scenario, time_limit, initial, workers, seed, owner),
+                            "solve")
+
+    def _launch(self, make, kind: str):
+        """Register the job `make(job_id)` builds and run it in its own background thread."""
         with self._mutex:
-            job = SolveJob(next(self._ids), scenario, time_limit, initial, workers, seed, owner)
+            job = make(next(self._ids))
             self._jobs[job.id] = job
-        job.thread = threading.Thread(target=self._run, args=(job,), name=f"solve-job-{job.id}", daemon=True)
+        job.thread = threading.Thread(target=self._run, args=(job,), name=f"{kind}-job-{job.id}", daemon=True)
         job.thread.start()
         return job
 

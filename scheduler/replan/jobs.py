@@ -44,12 +44,8 @@ class ReplanRunner(SolveRunner):
 
     def submit_replan(self, scenario: Scenario, published: Roster, *, now: dt.datetime, time_limit: float,
                       base_number: int, owner: str = "") -> ReplanJob:
-        with self._mutex:
-            job = ReplanJob(next(self._ids), scenario, published, now, time_limit, owner, base_number)
-            self._jobs[job.id] = job
-        job.thread = threading.Thread(target=self._run, args=(job,), name=f"replan-job-{job.id}", daemon=True)
-        job.thread.start()
-        return job
+        return self._launch(
+            lambda job_id: ReplanJob(job_id, scenario, published, now, time_limit, owner, base_number), "replan")
 
     def _run(self, job) -> None:
         if not isinstance(job, ReplanJob):
