@@ -114,3 +114,22 @@ def test_bench_command_works_on_any_instance_file(tmp_path, capsys):
     assert summary["best_known"] == 1 and summary["ratio_to_best_known"] == summary["objective"]
     assert "Tiny7: 7 days, 2 staff" in capsys.readouterr().out
     assert main(["bench", "curtois", str(tmp_path / "missing.txt")]) == 1
+
+
+def test_bench_time_limit_includes_reading_the_file(tmp_path, monkeypatch):
+    """`--time-limit` bounds the whole command: a slow read leaves the search less time."""
+    import time
+
+    real_load = curtois.load
+
+    def slow_load(path):
+        time.sleep(1.5)
+        return real_load(path)
+
+    monkeypatch.setattr(curtois, "load", slow_load)
+    out = tmp_path / "summary.json"
+    assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "4",
+                 "--summary-json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["map_s"] >= 1.5 and summary["hard_violations"] == 0
+    assert summary["wall_s"] <= 4.5, summary

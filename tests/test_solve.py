@@ -122,3 +122,30 @@ def test_a_valid_initial_roster_that_covers_everything_skips_the_probe_and_is_th
     assert stopped.status in ("FEASIBLE", "OPTIMAL") and stopped.roster.assignments
     assert not stopped.check.violations and not stopped.check.uncovered
     assert stopped.objective == stopped.check.objective
+
+
+def test_the_time_limit_counts_from_the_call_and_leaves_room_for_the_final_check(monkeypatch):
+    """Building the instance, the greedy start and the final check all come out of the time limit:
+    a slow instance build shortens the search instead of running past the limit."""
+    import importlib
+    import time
+    from pathlib import Path
+
+    from scheduler.io import curtois
+
+    solve_module = importlib.import_module("scheduler.solver.solve")
+    real_build = solve_module.build_instance
+
+    def slow_build(scenario):
+        time.sleep(1.5)
+        return real_build(scenario)
+
+    monkeypatch.setattr(solve_module, "build_instance", slow_build)
+    path = Path(__file__).resolve().parent / "data" / "curtois" / "Instance2.txt"
+    scenario = curtois.to_scenario(curtois.load(path))
+    started = time.perf_counter()
+    result = solve(scenario, time_limit=4, workers=2, coverage_first=False, explain=False)
+    wall = time.perf_counter() - started
+    assert result.status == "FEASIBLE" and not result.check.violations
+    assert result.timings["instance_s"] >= 1.5
+    assert wall <= 4.5, result.timings

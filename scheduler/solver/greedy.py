@@ -47,6 +47,7 @@ class GreedyResult:
     report: CheckReport
     dropped: int  # assignments dropped to clear the checker's violations
     seconds: float
+    check_s: float = 0.0  # one check of the roster: what checking a final roster will cost
 
     @property
     def ok(self) -> bool:
@@ -312,19 +313,23 @@ def greedy_roster(inst: Instance, repair_s: float = 2.0, stop: threading.Event |
     Once `stop` is set, no further date is staffed and nothing is filled."""
     t0 = time.perf_counter()
     roster, _open = construct(inst, stop)
-    roster, report, dropped = _clean(inst, roster)
+    t_check = time.perf_counter()
+    report = check(inst, roster)
+    check_s = time.perf_counter() - t_check
+    roster, report, dropped = _clean(inst, roster, report)
     if report.uncovered and repair_s > 0 and not (stop is not None and stop.is_set()):
         roster, added = fill(inst, roster, report.uncovered, time.perf_counter() + repair_s)
         if added:
-            roster, report, more = _clean(inst, roster.sorted())
+            roster = roster.sorted()
+            roster, report, more = _clean(inst, roster, check(inst, roster))
             dropped += more
     unfilled = sum(u.missing for u in report.uncovered)
-    return GreedyResult(roster, unfilled, report, dropped, time.perf_counter() - t0)
+    return GreedyResult(roster, unfilled, report, dropped, time.perf_counter() - t0, check_s)
 
 
-def _clean(inst: Instance, roster: Roster) -> tuple[Roster, CheckReport, int]:
-    """Drop the assignments the checker's violations name until it finds none (or none can go)."""
-    report = check(inst, roster)
+def _clean(inst: Instance, roster: Roster, report: CheckReport) -> tuple[Roster, CheckReport, int]:
+    """Drop the assignments the checker's violations (`report`, on `roster`) name until it finds
+    none (or none can go)."""
     dropped = 0
     for _ in range(MAX_CLEANUP_ROUNDS):
         if not report.violations:

@@ -225,6 +225,7 @@ def solve(
     initial_report, greedy = _greedy_start(inst, initial, greedy_hint, time_limit, stop)
     if greedy["greedy"]:
         initial = greedy.pop("roster")
+    check_s = greedy.pop("check_s", 0.0)
     if coverage_first and use_decomposition(method, inst):
         result = solve_decomposed(inst, time_limit=time_limit, workers=workers, seed=seed, initial=initial,
                                   locked=locked, on_progress=on_progress, stop=stop, log=log, started=t0,
@@ -240,14 +241,19 @@ def solve(
         #    need it certifies full coverage: no probe needed (on national-scale models the
         #    probe's presolve alone can take a minute)
         if initial is not None and initial_report is None:
+            t_check = time.perf_counter()
             initial_report = check(inst, initial)
+            check_s = time.perf_counter() - t_check
+        # every deadline counts from the call (building the instance and the greedy included), and
+        # the searches end early enough to leave the final extraction and check their time
+        end = t0 + time_limit - min(FINISH_MAX_SHARE * time_limit, FINISH_CHECKS * check_s)
         initial_ok = initial_report is not None and not initial_report.violations
         grown: dict = {}  # the elastic stage's figures, when it ran
         if initial is not None and not initial_ok and not locked and elastic.applies(initial_report):
             # the start falls short of minimum hours only: grow it until it meets them, into a valid
             # start and fallback (CP-SAT's own first dive finds none in minutes on a year's horizon)
             share = probe_share / 2 if coverage_first else probe_share  # leave the probe its time
-            repaired = _grow(inst, initial, t_inst + max(1.0, time_limit * share), seed, workers, stop, grown)
+            repaired = _grow(inst, initial, t0 + max(1.0, time_limit * share), seed, workers, stop, grown)
             if repaired is not None:
                 initial, initial_report = repaired, check(inst, repaired)
                 initial_ok = not initial_report.violations
@@ -255,7 +261,7 @@ def solve(
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.FEASIBLE, frozenset(), True
         # 1. coverage probe: which needs can be met in full together? (no objective: fast)
         elif coverage_first:
-            probe_deadline = t_inst + max(1.0, time_limit * probe_share)
+            probe_deadline = t0 + max(1.0, time_limit * probe_share)
             probe, probe_solver, probe_status, soft = _probe(
                 inst, initial, probe_deadline, workers, seed, log, stopper
             )
@@ -264,7 +270,7 @@ def solve(
             probe, probe_solver, probe_status, soft, covered = None, None, cp_model.UNKNOWN, frozenset(), False
         else:
             # every need soft: first any roster that keeps the hard rules (no objective: fast), as a hint
-            probe, probe_solver, probe_status = _feasible(inst, initial, t_inst + max(1.0, time_limit * probe_share),
+            probe, probe_solver, probe_status = _feasible(inst, initial, t0 + max(1.0, time_limit * probe_share),
                                                           workers, seed, log, stopper)
             soft, covered = frozenset(), False
         t_probe = time.perf_counter()
@@ -293,7 +299,7 @@ def solve(
                 _hint(built, start_from)
             t_build = time.perf_counter()
             use_lns = (not coverage_first) if lns is None else lns
-            main_limit = time_limit - (t_build - t_inst)
+            main_limit = end - t_build
             solver = new_solver(main_limit, workers, seed, log)
             if relative_gap_limit is not None:
                 solver.parameters.relative_gap_limit = relative_gap_limit
@@ -306,7 +312,7 @@ def solve(
             if use_lns and not stopper.stopped and (status == cp_model.FEASIBLE or (
                     status == cp_model.UNKNOWN and fallback is not None)):
                 values_from, lns_stats = _improve(inst, built, solver if status == cp_model.FEASIBLE else fallback,
-                                                  t_inst + time_limit, seed, workers, log, stop, progress)
+                                                  end, seed, workers, log, stop, progress)
                 if values_from is not None:
                     status = cp_model.FEASIBLE
                 if lns_stats.get("proven"):
@@ -405,8 +411,13 @@ def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool, time_lim
     return g.report, {
         "greedy": True, "roster": g.roster, "greedy_s": round(g.seconds, 3), "greedy_unfilled": g.unfilled,
         "greedy_objective": g.report.objective, "greedy_violations": len(g.report.violations),
+        "check_s": g.check_s,
     }
 
+
+# the searches stop FINISH_CHECKS times one check of the start before the time limit (for extracting
+# and checking the roster), but never more than FINISH_MAX_SHARE of it
+FINISH_CHECKS, FINISH_MAX_SHARE = 3, 0.05
 
 # with LNS on, the full search gets at least LNS_MAIN_SHARE of the optimisation time, then stops
 # once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
