@@ -105,3 +105,41 @@ def test_lns_proves_optimality_once_a_neighbourhood_frees_everything():
     built = build_model(instance, soft_needs=None)
     out = lns.improve(built, _poor_start(built, 3000), deadline=time.perf_counter() + 30, seed=3, workers=2)
     assert out.proven and out.objective == 607
+
+
+class _FakeSearch:
+    """Stands in for a running CP-SAT solver: records when it was told to stop."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.at: float | None = None
+
+    def stop_search(self) -> None:
+        self.at = time.perf_counter()
+        self.stopped.set()
+
+
+def _handover_delay(bound_moves_until: float | None) -> float:
+    """Seconds until a Handover (patience 0.3 s) stops a search whose incumbent never changes and
+    whose bound rises every 0.05 s until `bound_moves_until` (never, when None)."""
+    search = _FakeSearch()
+    t0 = time.perf_counter()
+
+    def bound() -> float:
+        elapsed = time.perf_counter() - t0
+        if bound_moves_until is None:
+            return 0.0
+        return float(int(min(elapsed, bound_moves_until) / 0.05))
+
+    watch = lns.Handover(search, first=t0, last=t0 + 10, patience=0.3, incumbent=lambda: 100.0,
+                         bound=bound if bound_moves_until is not None else None)
+    assert search.stopped.wait(10)
+    watch.close()
+    return search.at - t0
+
+
+def test_handover_waits_while_the_bound_still_rises():
+    """The LNS cannot raise the bound, so a search still raising it is not stalled; once both the
+    incumbent and the bound stand still for the patience, it is handed over."""
+    assert _handover_delay(None) < 0.6
+    assert _handover_delay(1.0) >= 1.25

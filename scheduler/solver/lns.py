@@ -55,14 +55,16 @@ class LnsResult:
 class Handover:
     """Stops a running search so that the LNS can take over from its best solution: once the
     instant `first` (perf_counter) is past and the incumbent (`incumbent()`, None while there is
-    none) has not changed for `patience` seconds, and in any case at `last`. Without an incumbent
-    the search is stopped only if `fallback` (a valid roster to start from exists); `close()`
-    ends the watch."""
+    none) and the bound (`bound()`, when given) have not changed for `patience` seconds, and in
+    any case at `last`. Without an incumbent the search is stopped only if `fallback` (a valid
+    roster to start from exists); `close()` ends the watch."""
 
     def __init__(self, solver: cp_model.CpSolver, first: float, last: float, patience: float,
-                 incumbent: Callable[[], float | None], fallback: bool = False) -> None:
+                 incumbent: Callable[[], float | None], fallback: bool = False,
+                 bound: Callable[[], float | None] | None = None) -> None:
         self.solver, self.first, self.last, self.patience = solver, first, last, patience
         self.incumbent, self.fallback = incumbent, fallback
+        self.bound = bound if bound is not None else (lambda: None)
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, name="lns-handover", daemon=True)
         self.thread.start()
@@ -70,9 +72,9 @@ class Handover:
     def _watch(self) -> None:
         seen, changed = None, time.perf_counter()
         while not self.done.wait(0.05):
-            now, value = time.perf_counter(), self.incumbent()
-            if value != seen:
-                seen, changed = value, now
+            now, value, bound = time.perf_counter(), self.incumbent(), self.bound()
+            if (value, bound) != seen:  # a rising bound is progress too: the LNS cannot raise it
+                seen, changed = (value, bound), now
             if now < self.first or (value is None and not self.fallback):
                 continue
             if now >= self.last or now - changed >= self.patience:
