@@ -50,6 +50,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         "time_limit_s": args.time_limit,
         "workers": args.workers,
         "lns": result.stats.get("lns"),
+        "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
     }
     if result.has_solution and report.objective != definition:
         print(f"error: the checker's objective {report.objective} differs from the definition's {definition}",

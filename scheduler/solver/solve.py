@@ -290,6 +290,7 @@ def solve(
             progress.objective = initial_report.objective  # the start is the first point of the curve
             progress._push()
         values_from, lns_stats = None, None  # the LNS's best solver, when it improved on the full search
+        lns_checked = None  # and its roster with the checker's report on it (not extracted and checked twice)
         if probe_status == cp_model.INFEASIBLE:
             # the hard rules conflict whatever the coverage: nothing to optimise
             built, solver, status = probe, probe_solver, cp_model.INFEASIBLE
@@ -316,8 +317,9 @@ def solve(
                 handover.close()
             if use_lns and not stopper.stopped and (status == cp_model.FEASIBLE or (
                     status == cp_model.UNKNOWN and fallback is not None)):
-                values_from, lns_stats = _improve(inst, built, solver if status == cp_model.FEASIBLE else fallback,
-                                                  end, seed, workers, log, stop, progress, lp_first)
+                lns_start = solver if status == cp_model.FEASIBLE else fallback
+                values_from, lns_stats, lns_checked = _improve(inst, built, lns_start, end, seed, workers, log, stop,
+                                                               progress, lp_first)
                 if values_from is not None:
                     status = cp_model.FEASIBLE
                 if lns_stats.get("proven"):
@@ -337,7 +339,9 @@ def solve(
     report = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if has_solution:
-            roster = mark_locked(extract_roster(built, values_from or solver), locked)
+            found_roster = lns_checked[0] if values_from is not None and lns_checked else extract_roster(
+                built, values_from or solver)
+            roster = mark_locked(found_roster, locked)
             terms = {name: int((values_from or solver).value(expr)) if not isinstance(expr, int) else expr
                      for name, expr in built.terms.items()}
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
@@ -348,7 +352,8 @@ def solve(
                 bound = float(objective)  # the LNS solved the whole model to optimality
         else:
             roster = mark_locked(start_from, locked) if start_from is not None else Roster()
-        report = check(inst, roster)
+        reuse = values_from is not None and lns_checked is not None and not locked
+        report = lns_checked[1] if reuse else check(inst, roster)
         if not has_solution:
             terms, objective = dict(report.terms), report.objective
             if built is not probe:  # the search ran on the objective's model: its bound holds without a solution
@@ -452,7 +457,8 @@ def _handover(solver, progress, started, limit, fallback: bool):
 
 def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, lp: bool = False):
     """Run the LNS from the full search's solution (or from a valid roster when the full search
-    found none); return (solver holding a better roster or None, stats).
+    found none); return (solver holding a better roster or None, stats, (that roster, the checker's
+    report on it) or None).
 
     A roster the LNS returns must pass the checker, or it is dropped (the full search's stands).
     """
@@ -461,7 +467,8 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, l
     if isinstance(start, Roster):
         start = lns.complete(built, start, deadline=deadline)
         if start is None:
-            return None, {"iterations": 0, "proven": False, "dropped": "the fallback roster could not be completed"}
+            dropped = "the fallback roster could not be completed"
+            return None, {"iterations": 0, "proven": False, "dropped": dropped}, None
         progress.objective = start.objective_value
         progress._push()
 
@@ -474,12 +481,14 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, l
     stats = {"iterations": out.iterations, "improvements": out.improvements, "start": out.start_objective,
              "objective": out.objective, "by_kind": out.by_kind, "proven": out.proven}
     if out.solver is None or (out.objective >= out.start_objective and not out.proven):
-        return None, stats
-    if check(inst, extract_roster(built, out.solver)).violations:
+        return None, stats, None
+    roster = extract_roster(built, out.solver)
+    report = check(inst, roster)
+    if report.violations:
         stats["dropped"] = "the checker found hard violations"
         stats["proven"] = False
-        return None, stats
-    return out.solver, stats
+        return None, stats, None
+    return out.solver, stats, (roster, report)
 
 
 def _status_name(status) -> str:
