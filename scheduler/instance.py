@@ -400,6 +400,18 @@ def build_instance(scenario: Scenario) -> Instance:
     )
 
 
+def reader_instance(inst: Instance, reader: Radiologist) -> Instance:
+    """The instance with `reader` alone: every per-reader rule's check then looks at them only."""
+    local = Instance(
+        scenario=inst.scenario.replace(radiologists=(reader,)), days=inst.days, shifts=inst.shifts,
+        demands=inst.demands, planning_holidays=inst.planning_holidays, site_holidays=inst.site_holidays,
+        history={reader.id: inst.history.get(reader.id, [])},
+    )
+    for name in ("shift_by_key", "demands_by_shift", "shifts_by_day"):  # reader-free lookups: reuse them
+        local.__dict__[name] = getattr(inst, name)
+    return local
+
+
 def _reindex(s: ShiftInstance, index: int) -> ShiftInstance:
     return ShiftInstance(**{**s.__dict__, "index": index})
 

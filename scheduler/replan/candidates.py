@@ -18,24 +18,23 @@ recomputed from every reader's running total with the same share arithmetic. The
 tests/test_candidates.py holds this equal to re-checking the whole roster.
 
 "Breaks a rule" compares the checker's violations of each rule for the reader (or, for the
-staffing cap, the site's shift) before and after: the rule is broken when their total amount
-grows, or stays the same while a violation appears that was not there. A reader below a minimum
-(hours, shifts of a type, a run length) who takes the shift moves towards it: not a new break.
+staffing cap, the site's shift) before and after (scheduler.check.added_violations): a reader
+below a minimum who takes the shift moves towards it, which is not a new break.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scheduler.check import added_violations
 from scheduler.errors import InputError, Issue
-from scheduler.instance import Demand, Instance, ShiftInstance, build_instance, fmt_date
+from scheduler.instance import Demand, Instance, ShiftInstance, build_instance, fmt_date, reader_instance
 from scheduler.result import Assignment, Roster, Violation
 from scheduler.rules import (
-    HARD,
+    PER_READER_RULES,
     SOFT,
     capacity,
     continuity,
@@ -52,7 +51,6 @@ from scheduler.rules.base import RosterView
 from scheduler.rules.share import evaluate_shares
 from scheduler.scenario import Radiologist, Scenario
 
-PER_READER_RULES = [m for m in HARD if m is not coverage]  # coverage's hard side is the site's staffing cap
 # rules whose every violation is about one assignment alone: checked on the changed assignment only
 PER_ASSIGNMENT_RULES = (eligibility, capacity)
 READER_TERMS = ("reader_shifts", "requests")  # objective terms that are sums over readers
@@ -256,42 +254,6 @@ def rank(shift: OpenShift, only: set[str] | None = None) -> list[Candidate]:
             sites=sites, joins=current is not None,
         ))
     return sorted(out, key=lambda c: (0, c.cost, c.name, c.reader) if c.ok else (1, len(c.reasons), c.name, c.reader))
-
-
-def added_violations(before: list[Violation], after: list[Violation]) -> list[Violation]:
-    """The violations in `after` that make a rule worse for its reader or site (see the module docstring)."""
-    def group(v: Violation) -> tuple:
-        return (v.rule, v.reader) if v.reader else (v.rule, None, v.site, v.date)
-
-    old: dict[tuple, list[Violation]] = {}
-    new: dict[tuple, list[Violation]] = {}
-    for v in before:
-        old.setdefault(group(v), []).append(v)
-    for v in after:
-        new.setdefault(group(v), []).append(v)
-    out = []
-    for g, now in new.items():
-        was = old.get(g, [])
-        fresh = Counter(now) - Counter(was)
-        grown = sum(v.amount for v in now) - sum(v.amount for v in was)
-        if fresh and grown >= -1e-9:
-            for v in now:  # in the checker's order
-                if fresh[v] > 0:
-                    fresh[v] -= 1
-                    out.append(v)
-    return out
-
-
-def reader_instance(inst: Instance, reader: Radiologist) -> Instance:
-    """The instance with `reader` alone: every per-reader rule's check then looks at them only."""
-    local = Instance(
-        scenario=inst.scenario.replace(radiologists=(reader,)), days=inst.days, shifts=inst.shifts,
-        demands=inst.demands, planning_holidays=inst.planning_holidays, site_holidays=inst.site_holidays,
-        history={reader.id: inst.history.get(reader.id, [])},
-    )
-    for name in ("shift_by_key", "demands_by_shift", "shifts_by_day"):  # reader-free lookups: reuse them
-        local.__dict__[name] = getattr(inst, name)
-    return local
 
 
 class _Shares:

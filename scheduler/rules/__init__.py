@@ -42,6 +42,10 @@ HARD = [
     runs,
 ]
 
+# the hard rules whose every violation is about one reader's own shifts (coverage's hard side is the
+# site's staffing cap): checked on a roster holding one reader alone, they judge that reader
+PER_READER_RULES = [m for m in HARD if m is not coverage]
+
 # (objective weight name, module) in priority order
 SOFT = [
     ("uncovered", coverage),

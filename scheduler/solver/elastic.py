@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
-from scheduler.instance import Instance
+from scheduler.instance import Instance, reader_instance
 from scheduler.result import CheckReport, Roster
 from scheduler.rules import hours
 from scheduler.solver import lns
@@ -110,7 +110,6 @@ def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, work
     """`start` with each reader short of their minimum hours re-planned alone until they meet it,
     hinted with their shifts in `start`. Readers whose model runs out of time are tried again with
     twice the time and another seed, until the deadline; those left keep their shifts."""
-    from scheduler.replan.candidates import reader_instance
     from scheduler.solver.solve import extract_roster
 
     mine: dict[str, list] = {}

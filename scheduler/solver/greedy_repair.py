@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import time
 
-from scheduler.instance import Instance
+from scheduler.check import added_violations
+from scheduler.instance import Instance, reader_instance
 from scheduler.result import Assignment, Roster, Uncovered
+from scheduler.rules import PER_READER_RULES
 from scheduler.rules.base import RosterView
 from scheduler.rules.coverage import shortfalls
 
@@ -109,8 +111,6 @@ def _put(roster: Roster, rid: str, type_id: str, date, sites: tuple[str, ...]) -
 def _no_new_break(inst: Instance, before: Roster, after: Roster, rid: str) -> bool:
     """`rid` breaks no per-reader rule in `after` that they did not in `before` (giving a shift up
     may leave a minimum unmet, or a weekend half worked)."""
-    from scheduler.replan.candidates import PER_READER_RULES, added_violations, reader_instance
-
     local = reader_instance(inst, inst.scenario.radiologist_by_id[rid])
 
     def broken(roster: Roster) -> list:

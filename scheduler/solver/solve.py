@@ -254,7 +254,9 @@ def solve(
         if initial is not None and not initial_ok and not locked and elastic.applies(initial_report):
             # the start falls short of minimum hours only: grow it until it meets them, into a valid
             # start and fallback (CP-SAT's own first dive finds none in minutes on a year's horizon)
-            share = probe_share / 2 if coverage_first else probe_share  # leave the probe its time
+            # leave the probe its time; with every need soft there is no probe, and without a valid
+            # start the search has nothing to return (Instance24: none in 180 s), so it may take more
+            share = probe_share / 2 if coverage_first else max(probe_share, ELASTIC_SOLE_SHARE)
             repaired = _grow(inst, initial, t0 + max(1.0, time_limit * share), seed, workers, stop, grown)
             if repaired is not None:
                 initial, initial_report = repaired, check(inst, repaired)
@@ -425,6 +427,8 @@ def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool, time_lim
     }
 
 
+# with every need soft, the elastic stage may take this share of the time to make the start valid
+ELASTIC_SOLE_SHARE = 0.8
 # the searches stop FINISH_CHECKS times one check of the start before the time limit (for extracting
 # and checking the roster), but never more than FINISH_MAX_SHARE of it
 FINISH_CHECKS, FINISH_MAX_SHARE = 3, 0.05
