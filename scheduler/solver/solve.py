@@ -224,10 +224,9 @@ def solve(
     if problems:
         raise LockError(problems)
     t_inst = time.perf_counter()
-    initial_report, greedy = _greedy_start(inst, initial, greedy_hint, time_limit, stop)
+    initial_report, check_s, greedy = _greedy_start(inst, initial, greedy_hint, time_limit, stop)
     if greedy["greedy"]:
         initial = greedy.pop("roster")
-    check_s = greedy.pop("check_s", 0.0)
     if coverage_first and use_decomposition(method, inst):
         result = solve_decomposed(inst, time_limit=time_limit, workers=workers, seed=seed, initial=initial,
                                   locked=locked, on_progress=on_progress, stop=stop, log=log, started=t0,
@@ -292,7 +291,7 @@ def solve(
             progress.objective = initial_report.objective  # the start is the first point of the curve
             progress._push()
         values_from, lns_stats = None, None  # the LNS's best solver, when it improved on the full search
-        lns_checked = None  # and its roster with the checker's report on it (not extracted and checked twice)
+        lns_checked = None  # with its roster and the checker's report on it (not extracted and checked twice)
         if probe_status == cp_model.INFEASIBLE:
             # the hard rules conflict whatever the coverage: nothing to optimise
             built, solver, status = probe, probe_solver, cp_model.INFEASIBLE
@@ -341,9 +340,8 @@ def solve(
     report = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if has_solution:
-            found_roster = lns_checked[0] if values_from is not None and lns_checked else extract_roster(
-                built, values_from or solver)
-            roster = mark_locked(found_roster, locked)
+            found = lns_checked[0] if lns_checked is not None else extract_roster(built, solver)
+            roster = mark_locked(found, locked)
             terms = {name: int((values_from or solver).value(expr)) if not isinstance(expr, int) else expr
                      for name, expr in built.terms.items()}
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
@@ -354,8 +352,7 @@ def solve(
                 bound = float(objective)  # the LNS solved the whole model to optimality
         else:
             roster = mark_locked(start_from, locked) if start_from is not None else Roster()
-        reuse = values_from is not None and lns_checked is not None and not locked
-        report = lns_checked[1] if reuse else check(inst, roster)
+        report = lns_checked[1] if lns_checked is not None and not locked else check(inst, roster)
         if not has_solution:
             terms, objective = dict(report.terms), report.objective
             if built is not probe:  # the search ran on the objective's model: its bound holds without a solution
@@ -414,16 +411,16 @@ def solve(
 
 
 def _greedy_start(inst: Instance, initial: Roster | None, wanted: bool, time_limit: float,
-                  stop: threading.Event | None) -> tuple[CheckReport | None, dict]:
+                  stop: threading.Event | None) -> tuple[CheckReport | None, float, dict]:
     """The greedy roster as the start when no `initial` is given (and `wanted`): the checker's report
-    on it and the stats to record (with the roster under "roster", for the caller to take)."""
+    on it, the seconds one check of it took, and the stats to record (with the roster under
+    "roster", for the caller to take)."""
     if initial is not None or not wanted:
-        return None, {"greedy": False}
+        return None, 0.0, {"greedy": False}
     g = greedy_roster(inst, repair_s=min(GREEDY_REPAIR_MAX_S, GREEDY_REPAIR_SHARE * time_limit), stop=stop)
-    return g.report, {
+    return g.report, g.check_s, {
         "greedy": True, "roster": g.roster, "greedy_s": round(g.seconds, 3), "greedy_unfilled": g.unfilled,
         "greedy_objective": g.report.objective, "greedy_violations": len(g.report.violations),
-        "check_s": g.check_s,
     }
 
 
