@@ -290,8 +290,8 @@ def solve(
         if start_from is initial and initial_ok and initial_report is not None:
             progress.objective = initial_report.objective  # the start is the first point of the curve
             progress._push()
-        values_from, lns_stats = None, None  # the LNS's best solver, when it improved on the full search
-        lns_checked = None  # with its roster and the checker's report on it (not extracted and checked twice)
+        lns_stats = None
+        lns_checked = None  # the LNS's better roster and the checker's report on it (not extracted and checked twice)
         if probe_status == cp_model.INFEASIBLE:
             # the hard rules conflict whatever the coverage: nothing to optimise
             built, solver, status = probe, probe_solver, cp_model.INFEASIBLE
@@ -319,9 +319,9 @@ def solve(
             if use_lns and not stopper.stopped and (status == cp_model.FEASIBLE or (
                     status == cp_model.UNKNOWN and fallback is not None)):
                 lns_start = solver if status == cp_model.FEASIBLE else fallback
-                values_from, lns_stats, lns_checked = _improve(inst, built, lns_start, end, seed, workers, log, stop,
-                                                               progress, lp_first)
-                if values_from is not None:
+                lns_stats, lns_checked = _improve(inst, built, lns_start, end, seed, workers, log, stop, progress,
+                                                  lp_first)
+                if lns_checked is not None:
                     status = cp_model.FEASIBLE
                 if lns_stats.get("proven"):
                     status = cp_model.OPTIMAL
@@ -342,8 +342,11 @@ def solve(
         if has_solution:
             found = lns_checked[0] if lns_checked is not None else extract_roster(built, solver)
             roster = mark_locked(found, locked)
-            terms = {name: int((values_from or solver).value(expr)) if not isinstance(expr, int) else expr
-                     for name, expr in built.terms.items()}
+            if lns_checked is not None:  # the checker's count of the LNS's roster (the model's, exactly)
+                terms = dict(lns_checked[1].terms)
+            else:
+                terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
+                         for name, expr in built.terms.items()}
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
             # was seen to drift from them by a few hundred on large models)
             objective = sum(getattr(inst.scenario.objective, name) * value for name, value in terms.items())
@@ -458,8 +461,7 @@ def _handover(solver, progress, started, limit, fallback: bool):
 
 def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, lp: bool = False):
     """Run the LNS from the full search's solution (or from a valid roster when the full search
-    found none); return (solver holding a better roster or None, stats, (that roster, the checker's
-    report on it) or None).
+    found none); return (stats, (a better roster, the checker's report on it) or None).
 
     A roster the LNS returns must pass the checker, or it is dropped (the full search's stands).
     """
@@ -469,7 +471,7 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, l
         start = lns.complete(built, start, deadline=deadline)
         if start is None:
             dropped = "the fallback roster could not be completed"
-            return None, {"iterations": 0, "proven": False, "dropped": dropped}, None
+            return {"iterations": 0, "proven": False, "dropped": dropped}, None
         progress.objective = start.objective_value
         progress._push()
 
@@ -482,14 +484,14 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, l
     stats = {"iterations": out.iterations, "improvements": out.improvements, "start": out.start_objective,
              "objective": out.objective, "by_kind": out.by_kind, "proven": out.proven}
     if out.solver is None or (out.objective >= out.start_objective and not out.proven):
-        return None, stats, None
+        return stats, None
     roster = extract_roster(built, out.solver)
     report = check(inst, roster)
     if report.violations:
         stats["dropped"] = "the checker found hard violations"
         stats["proven"] = False
-        return None, stats, None
-    return out.solver, stats, (roster, report)
+        return stats, None
+    return stats, (roster, report)
 
 
 def _status_name(status) -> str:
