@@ -267,6 +267,12 @@ class Instance:
         label = self.shift_label(shift.type_id)
         return f"{label} of {fmt_date(shift.date)}"
 
+    def shift_words(self, type_id: str, day: dt.date, sites: tuple[str, ...] = ()) -> str:
+        """'night of 3 Mar 2026 (Site A, Site B)'; ids no longer in the scenario are shown as they are."""
+        label = self.shift_label(type_id) if type_id in self.scenario.shift_type_by_id else type_id
+        where = ", ".join(self.site_name(s) if s in self.scenario.site_by_id else s for s in sites)
+        return f"{label} of {fmt_date(day)}" + (f" ({where})" if where else "")
+
     def reader_name(self, reader_id: str) -> str:
         return self.scenario.radiologist_by_id[reader_id].display
 

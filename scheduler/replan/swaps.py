@@ -24,7 +24,7 @@ from scheduler.scenario import Request, Scenario
 from scheduler.store import ConcurrencyError, PublishOutcome, Store, StoreError
 from scheduler.store.db import now_utc
 from scheduler.store.records import Period, PublishedVersion
-from scheduler.store.swaps import ShiftRequestRef, SwapKind, SwapRequest, SwapStatus
+from scheduler.store.swaps import ShiftRequestRef, SwapKind, SwapRequest, SwapStatus, held, mismatches
 
 APPROVE_ATTEMPTS = 3  # re-validations when other versions are published during an approval
 
@@ -84,11 +84,6 @@ def shifts_of(roster: Roster, reader: str) -> list[Assignment]:
     return sorted((a for a in roster.assignments if a.reader == reader), key=lambda a: (a.date, a.shift_type))
 
 
-def _held(roster: Roster, reader: str, shift_type: str, day: dt.date) -> Assignment | None:
-    return next((a for a in roster.assignments if (a.reader, a.shift_type, a.date) == (reader, shift_type, day)),
-                None)
-
-
 # ---- words ---------------------------------------------------------------------------------------
 def reader_name(inst: Instance, reader: str | None) -> str:
     if reader is None:
@@ -97,15 +92,8 @@ def reader_name(inst: Instance, reader: str | None) -> str:
     return r.display if r else reader
 
 
-def shift_words(inst: Instance, shift_type: str, day: dt.date, sites: tuple[str, ...] = ()) -> str:
-    """'night of 3 Mar 2026 (CH de Saint-Dié-des-Vosges)'."""
-    label = inst.shift_label(shift_type) if shift_type in inst.scenario.shift_type_by_id else shift_type
-    where = ", ".join(inst.site_name(s) if s in inst.scenario.site_by_id else s for s in sites)
-    return f"{label} of {fmt_date(day)}" + (f" ({where})" if where else "")
-
-
 def _ref_words(inst: Instance, ref: ShiftRequestRef) -> str:
-    return shift_words(inst, ref.shift_type, ref.date, ref.sites)
+    return inst.shift_words(ref.shift_type, ref.date, ref.sites)
 
 
 def describe(inst: Instance, request: SwapRequest) -> str:
@@ -134,27 +122,6 @@ def _moves(request: SwapRequest) -> list[tuple[str, ShiftRequestRef, str]]:
     if request.kind is SwapKind.swap:
         moves.append((request.reader_b, request.shift_b, request.reader_a))
     return moves
-
-
-def mismatches(inst: Instance, roster: Roster, request: SwapRequest) -> list[str]:
-    """Why the roster no longer holds the shifts as proposed, in words (empty: it does)."""
-    out = []
-    readers = inst.scenario.radiologist_by_id
-    for who in (request.reader_a, request.reader_b):
-        if who is not None and who not in readers:
-            out.append(f"{who} is no longer a reader of this period's scenario")
-    refs = [(request.reader_a, request.shift_a)]
-    if request.kind is SwapKind.swap:
-        refs.append((request.reader_b, request.shift_b))
-    for who, ref in refs:
-        held = _held(roster, who, ref.shift_type, ref.date)
-        if held is None:
-            out.append(f"{reader_name(inst, who)} no longer works the {shift_words(inst, ref.shift_type, ref.date)}")
-        elif tuple(sorted(held.sites)) != tuple(sorted(ref.sites)):
-            out.append(f"{reader_name(inst, who)}'s {shift_words(inst, ref.shift_type, ref.date)} now covers "
-                       f"{', '.join(inst.site_name(s) for s in held.sites)} instead of "
-                       f"{', '.join(inst.site_name(s) for s in ref.sites)}")
-    return out
 
 
 def apply(roster: Roster, request: SwapRequest) -> Roster:
@@ -342,7 +309,7 @@ def _eligibility(inst: Instance, request: SwapRequest) -> list[str]:
         for site in ref.sites:
             demand = inst.demands.get((site, shift.index)) if shift else None
             where = f"{inst.site_name(site) if site in inst.scenario.site_by_id else site} on the " \
-                    f"{shift_words(inst, ref.shift_type, ref.date)}"
+                    f"{inst.shift_words(ref.shift_type, ref.date)}"
             if demand is None:
                 out.append(f"{reader.display} may not cover {where}: the site has no need then")
                 continue
@@ -409,14 +376,14 @@ def _starts(inst, ref: ShiftRequestRef) -> dt.datetime:
 def _held_ref(state: PeriodState, reader: str, shift_type: str, day: dt.date, what: str) -> ShiftRequestRef:
     inst = state.inst
     _known_reader(inst, reader, what)
-    held = _held(state.roster, reader, shift_type, day)
-    if held is None:
+    found = held(state.roster, reader, shift_type, day)
+    if found is None:
         mine = shifts_of(state.roster, reader)
         listed = "; ".join(f"{a.shift_type} {a.date.isoformat()}" for a in mine[:15]) or "none"
         raise SwapError(f"{what}: {reader_name(inst, reader)} does not work a {shift_type} shift on "
                         f"{day.isoformat()} in version {state.version.number} of {state.version.period}; "
                         f"their shifts: {listed}")
-    return ShiftRequestRef(held.shift_type, held.date, tuple(held.sites))
+    return ShiftRequestRef(found.shift_type, found.date, tuple(found.sites))
 
 
 def draft(

@@ -23,7 +23,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InputError, Issue
-from scheduler.instance import Instance, fmt_date, make_shift
+from scheduler.instance import Instance, make_shift
 from scheduler.result import Assignment, Roster
 from scheduler.rules import (
     HARD,
@@ -110,7 +110,7 @@ def make_plan(inst: Instance, published: Roster, now: dt.datetime, near_hours: f
                     plan.notes.append(past_words(inst, a, shift, missing))
             else:
                 plan.constants.append(a)
-                plan.notes.append(f"{inst.reader_name(a.reader)}'s {shift_words(inst, a.shift_type, a.date, sites)} "
+                plan.notes.append(f"{inst.reader_name(a.reader)}'s {inst.shift_words(a.shift_type, a.date, sites)} "
                                   "started before now and is kept as published, though the changed scenario has no "
                                   "such need any more")
         elif a.locked:
@@ -139,17 +139,11 @@ def unneeded_start(inst: Instance, shift_type: str, day: dt.date) -> dt.datetime
     return make_shift(scen, scen.shift_type_by_id[shift_type], day, -1, inst.planning_holidays).start
 
 
-def shift_words(inst: Instance, shift_type: str, day: dt.date, sites: tuple[str, ...] = ()) -> str:
-    """'night of 3 Mar 2026 (Site A, Site B)'."""
-    where = ", ".join(inst.site_name(s) if s in inst.scenario.site_by_id else s for s in sites)
-    return f"{inst.shift_label(shift_type)} of {fmt_date(day)}" + (f" ({where})" if where else "")
-
-
 def past_words(inst: Instance, a: Assignment, shift, missing: list[str]) -> str:
     reader = inst.scenario.radiologist_by_id[a.reader]
     demands = [inst.demands[(s, shift.index)] for s in missing]
     reasons = sorted({r for d in demands for r in inst.ineligibility_reasons(reader, shift, d)})
-    what = shift_words(inst, a.shift_type, a.date, tuple(sorted(a.sites)))
+    what = inst.shift_words(a.shift_type, a.date, tuple(sorted(a.sites)))
     return (f"{reader.display}'s {what} started before now and is kept as published, though the changed scenario "
             f"would not allow it: {reader.display} {'; '.join(reasons)}")
 

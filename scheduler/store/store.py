@@ -29,7 +29,7 @@ from scheduler.store.diff import RosterDiff, diff_rosters
 from scheduler.store.events import carry_identity, roster_events
 from scheduler.store.migrations import MIGRATIONS
 from scheduler.store.records import FeedKind, FeedTarget, FeedToken, Period, PublishedEvent, PublishedVersion
-from scheduler.store.swaps import ShiftRequestRef, SwapKind, SwapRequest, SwapStatus
+from scheduler.store.swaps import ShiftRequestRef, SwapKind, SwapRequest, SwapStatus, mismatches
 
 DEFAULT_LOOKBACK_MONTHS = 12
 DEFAULT_RECENT_DAYS = 14
@@ -330,8 +330,6 @@ class Store:
         """Inside a publish: every request of the period still proposed whose shifts the new version no
         longer holds as proposed is closed as superseded, with the reason, so that nobody approves
         (or volunteers for) what no longer exists."""
-        from scheduler.replan.swaps import mismatches
-
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'swap_requests'").fetchone() is None:
             return  # a store still being brought up to date (schema before swaps) has no proposals
         at = version.published_at

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from scheduler.instance import Instance
+from scheduler.result import Assignment, Roster
 from scheduler.store.db import from_text, to_text
 from scheduler.store.records import Period
 
@@ -88,6 +90,41 @@ class SwapRequest:
             "reader_b": self.reader_b,
             "shift_b": self.shift_b.to_dict() if self.shift_b else None,
         }
+
+
+def held(roster: Roster, reader: str, shift_type: str, day: dt.date) -> Assignment | None:
+    """The reader's assignment to that shift instance in `roster`, or None."""
+    return next((a for a in roster.assignments if (a.reader, a.shift_type, a.date) == (reader, shift_type, day)),
+                None)
+
+
+def mismatches(inst: Instance, roster: Roster, request: SwapRequest) -> list[str]:
+    """Why `roster` no longer holds the request's shifts as proposed, in words (empty: it does).
+
+    A publish closes every proposed request with mismatches as superseded (`Store.publish`), so this
+    lives with the records: it compares a stored request with a roster, and decides nothing else.
+    """
+    out = []
+    readers = inst.scenario.radiologist_by_id
+
+    def name(who: str) -> str:
+        return readers[who].display if who in readers else who
+
+    for who in (request.reader_a, request.reader_b):
+        if who is not None and who not in readers:
+            out.append(f"{who} is no longer a reader of this period's scenario")
+    refs = [(request.reader_a, request.shift_a)]
+    if request.kind is SwapKind.swap:
+        refs.append((request.reader_b, request.shift_b))
+    for who, ref in refs:
+        now = held(roster, who, ref.shift_type, ref.date)
+        if now is None:
+            out.append(f"{name(who)} no longer works the {inst.shift_words(ref.shift_type, ref.date)}")
+        elif tuple(sorted(now.sites)) != tuple(sorted(ref.sites)):
+            out.append(f"{name(who)}'s {inst.shift_words(ref.shift_type, ref.date)} now covers "
+                       f"{', '.join(inst.site_name(s) for s in now.sites)} instead of "
+                       f"{', '.join(inst.site_name(s) for s in ref.sites)}")
+    return out
 
 
 def _ref(shift_type: str | None, date: str | None, sites_json: str | None) -> ShiftRequestRef | None:

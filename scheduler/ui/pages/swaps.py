@@ -77,7 +77,7 @@ else:
 
 
 def _shift_label(a) -> str:
-    return swaps.shift_words(inst, a.shift_type, a.date, a.sites)
+    return inst.shift_words(a.shift_type, a.date, a.sites)
 
 
 def _propose(reader: str) -> None:
