@@ -49,6 +49,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         "wall_s": round(time.perf_counter() - t0, 3),
         "time_limit_s": args.time_limit,
         "workers": args.workers,
+        "seed": args.seed,
         "lns": result.stats.get("lns"),
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
     }

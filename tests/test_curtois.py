@@ -133,3 +133,26 @@ def test_bench_time_limit_includes_reading_the_file(tmp_path, monkeypatch):
     summary = json.loads(out.read_text())
     assert summary["map_s"] >= 1.5 and summary["hard_violations"] == 0
     assert summary["wall_s"] <= 4.5, summary
+
+
+def test_the_benchmark_runner_repeats_over_seeds_and_prints_the_spread(capsys):
+    """`benchmarks/curtois.py --seeds N` runs each instance once per seed (each its own `scheduler
+    bench` process) and prints the objective's spread; it records nothing over the published table."""
+    from benchmarks import curtois as runner
+
+    before = (Path(runner.ROOT) / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert runner.main(["--dir", str(DATA), "--only", "Instance1", "--scale", "0.1", "--seeds", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [r["seed"] for r in rows] == [0, 1]
+    assert all(r["objective"] == 607 and r["hard_violations"] == 0 for r in rows)
+    assert "| Instance1 | 2 | 2 | 607 | 607 | 607 | 607 | 1.0000 | 1.0000 | 1.0000 |" in out
+    assert (Path(runner.ROOT) / "BENCHMARKS.md").read_text(encoding="utf-8") == before
+
+
+def test_the_spread_table_counts_runs_without_a_roster():
+    from benchmarks.curtois import spread
+
+    rows = [{"instance": "I", "objective": v, "best_known": 100} for v in (110, 100, 130)]
+    rows.append({"instance": "I", "status": "failed (1): out of memory"})
+    assert "| I | 4 | 3 | 100 | 110 | 130 | 100 | 1.0000 | 1.1000 | 1.3000 |" in spread(rows)
