@@ -264,8 +264,7 @@ class Instance:
 
     def describe_shift(self, shift: ShiftInstance) -> str:
         """'the night of 14 Jan' / 'the day shift of 3 Oct' style words for a shift instance."""
-        label = self.shift_label(shift.type_id)
-        return f"{label} of {fmt_date(shift.date)}"
+        return self.shift_words(shift.type_id, shift.date)
 
     def shift_words(self, type_id: str, day: dt.date, sites: tuple[str, ...] = ()) -> str:
         """'night of 3 Mar 2026 (Site A, Site B)'; ids no longer in the scenario are shown as they are."""
@@ -274,7 +273,9 @@ class Instance:
         return f"{label} of {fmt_date(day)}" + (f" ({where})" if where else "")
 
     def reader_name(self, reader_id: str) -> str:
-        return self.scenario.radiologist_by_id[reader_id].display
+        """The reader's display name; an id no longer in the scenario is shown as it is."""
+        reader = self.scenario.radiologist_by_id.get(reader_id)
+        return reader.display if reader is not None else reader_id
 
     def site_name(self, site_id: str) -> str:
         return self.scenario.site_by_id[site_id].display

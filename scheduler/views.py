@@ -24,12 +24,6 @@ def _day_label(day: dt.date) -> str:
     return f"{day:%a} {day.day:02d}/{day.month:02d}"
 
 
-def reader_label(inst: Instance, reader_id: str) -> str:
-    """The reader's name; the bare id for one the scenario no longer has (the checker reports those)."""
-    r = inst.scenario.radiologist_by_id.get(reader_id)
-    return r.display if r else reader_id
-
-
 def shift_type_label(inst: Instance, type_id: str) -> str:
     """The shift type's label; the bare id for one the scenario no longer has."""
     return inst.shift_label(type_id) if type_id in inst.scenario.shift_type_by_id else type_id
@@ -59,7 +53,7 @@ def coverage_grid(
     who: dict[tuple[str, str, dt.date], list[str]] = {}
     for a in roster.assignments:
         for s in a.sites:
-            who.setdefault((s, a.shift_type, a.date), []).append(reader_label(inst, a.reader))
+            who.setdefault((s, a.shift_type, a.date), []).append(inst.reader_name(a.reader))
     rows, index = [], []
     for site in inst.scenario.sites:
         if sites and site.id not in sites:

@@ -125,10 +125,10 @@ class OpenShift:
         tz = inst.scenario.planning_tz(inst.scenario.shift_type_by_id[s.type_id])
         subs = ", ".join(f"{n} {sub}" for sub, n in sorted(d.required_by_subspecialty.items()))
         need = f"{d.required} reader{'s' if d.required != 1 else ''} needed" + (f" ({subs})" if subs else "")
-        who = ", ".join(_name(inst, r) for r in self.covering) or "nobody"
+        who = ", ".join(inst.reader_name(r) for r in self.covering) or "nobody"
         text = f"{inst.site_name(self.site)}, {inst.describe_shift(s)} ({_span(s, tz)}): {need}; covered by {who}"
         if self.releasing:
-            text += f" once {_name(inst, self.releasing)} releases it"
+            text += f" once {inst.reader_name(self.releasing)} releases it"
         return text
 
 
@@ -186,7 +186,7 @@ def _release(inst: Instance, roster: Roster, reader: str, site: str, shift: Shif
         who = sorted({a.reader for a in roster.assignments
                       if (a.shift_type, a.date) == (shift.type_id, shift.date) and site in a.sites})
         if reader in inst.scenario.radiologist_by_id:
-            what = f"{_name(inst, reader)} does not cover"
+            what = f"{inst.reader_name(reader)} does not cover"
         else:
             what = f"unknown reader {reader!r}; nobody by that id covers"
         now = ", ".join(who) if who else "nobody"
@@ -396,12 +396,6 @@ def _clock(moment: dt.datetime, tz: ZoneInfo, day: dt.date) -> str:
 def _span(s: ShiftInstance, tz: ZoneInfo) -> str:
     """'18:30 to 08:30, Europe/Paris': a shift's local start and end."""
     return f"{s.start.astimezone(tz):%H:%M} to {s.end.astimezone(tz):%H:%M}, {tz.key}"
-
-
-def _name(inst: Instance, reader_id: str) -> str:
-    """The reader's name; the bare id for one the scenario does not have (a roster may still list them)."""
-    r = inst.scenario.radiologist_by_id.get(reader_id)
-    return r.display if r else reader_id
 
 
 def _without_name(message: str, name: str) -> str:

@@ -396,10 +396,8 @@ def reader_lines(result: ReplanResult) -> list[str]:
     """The changes per reader, in words: one heading per reader, one line per changed shift."""
     inst = result.inst
     out = []
-    for reader, changes in sorted(result.changes_by_reader.items(),
-                                  key=lambda kv: inst.reader_name(kv[0]) if kv[0] in inst.scenario.radiologist_by_id
-                                  else kv[0]):
-        name = inst.reader_name(reader) if reader in inst.scenario.radiologist_by_id else reader
+    for reader, changes in sorted(result.changes_by_reader.items(), key=lambda kv: inst.reader_name(kv[0])):
+        name = inst.reader_name(reader)
         out.append(f"{name} ({_plural(len(changes), 'change')}):")
         signs = {"added": "+", "removed": "-", "resited": "~"}
         out += [f"  {signs[c.kind]} {change_words(inst, c, result.near_hours)}" for c in changes]

@@ -86,10 +86,7 @@ def shifts_of(roster: Roster, reader: str) -> list[Assignment]:
 
 # ---- words ---------------------------------------------------------------------------------------
 def reader_name(inst: Instance, reader: str | None) -> str:
-    if reader is None:
-        return "anyone who volunteers"
-    r = inst.scenario.radiologist_by_id.get(reader)
-    return r.display if r else reader
+    return "anyone who volunteers" if reader is None else inst.reader_name(reader)
 
 
 def _ref_words(inst: Instance, ref: ShiftRequestRef) -> str:

@@ -31,7 +31,7 @@ def lock_problems(inst: Instance, locked: Iterable[Assignment]) -> list[str]:
     """Why each impossible lock cannot hold (empty when every lock can be imposed)."""
     problems = []
     for a in locked:
-        who = inst.reader_name(a.reader) if a.reader in inst.scenario.radiologist_by_id else a.reader
+        who = inst.reader_name(a.reader)
         shift = inst.shift_by_key.get((a.shift_type, a.date))
         if a.reader not in inst.scenario.radiologist_by_id:
             problems.append(f"locked {a.shift_type} of {fmt_date(a.date)}: no reader '{a.reader}' in the scenario")

@@ -105,24 +105,19 @@ def mismatches(inst: Instance, roster: Roster, request: SwapRequest) -> list[str
     lives with the records: it compares a stored request with a roster, and decides nothing else.
     """
     out = []
-    readers = inst.scenario.radiologist_by_id
-
-    def name(who: str) -> str:
-        return readers[who].display if who in readers else who
-
     for who in (request.reader_a, request.reader_b):
-        if who is not None and who not in readers:
+        if who is not None and who not in inst.scenario.radiologist_by_id:
             out.append(f"{who} is no longer a reader of this period's scenario")
     refs = [(request.reader_a, request.shift_a)]
     if request.kind is SwapKind.swap:
         refs.append((request.reader_b, request.shift_b))
     for who, ref in refs:
-        now = held(roster, who, ref.shift_type, ref.date)
-        if now is None:
-            out.append(f"{name(who)} no longer works the {inst.shift_words(ref.shift_type, ref.date)}")
-        elif tuple(sorted(now.sites)) != tuple(sorted(ref.sites)):
-            out.append(f"{name(who)}'s {inst.shift_words(ref.shift_type, ref.date)} now covers "
-                       f"{', '.join(inst.site_name(s) for s in now.sites)} instead of "
+        current = held(roster, who, ref.shift_type, ref.date)
+        if current is None:
+            out.append(f"{inst.reader_name(who)} no longer works the {inst.shift_words(ref.shift_type, ref.date)}")
+        elif tuple(sorted(current.sites)) != tuple(sorted(ref.sites)):
+            out.append(f"{inst.reader_name(who)}'s {inst.shift_words(ref.shift_type, ref.date)} now covers "
+                       f"{', '.join(inst.site_name(s) for s in current.sites)} instead of "
                        f"{', '.join(inst.site_name(s) for s in ref.sites)}")
     return out
 

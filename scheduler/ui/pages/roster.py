@@ -23,7 +23,6 @@ from scheduler.views import (
     need_label,
     open_needs,
     reader_grid,
-    reader_label,
     set_locked,
     shift_type_label,
     unassign,
@@ -143,7 +142,7 @@ n1, n2 = st.columns(2)
 need = n1.selectbox("Need", needs, key="cand_need", format_func=lambda k: need_label(inst, k, short))
 releasers = [None, *covering_readers(roster, need)] if need else [None]
 releasing = n2.selectbox("Released by", releasers, key="cand_release",
-                         format_func=lambda r: "(nobody: an open need)" if r is None else reader_label(inst, r))
+                         format_func=lambda r: "(nobody: an open need)" if r is None else inst.reader_name(r))
 if need:
     try:
         opened = open_shift(inst, roster, *need, releasing=releasing)
@@ -184,6 +183,6 @@ if feedback is not None:
 locked = [a for a in roster.assignments if a.locked]
 if locked:
     st.caption(f"{len(locked)} locked assignment(s): a re-solve on the Solve page keeps them.")
-    st.dataframe(pd.DataFrame([{"reader": reader_label(inst, a.reader), "shift": shift_type_label(inst, a.shift_type),
+    st.dataframe(pd.DataFrame([{"reader": inst.reader_name(a.reader), "shift": shift_type_label(inst, a.shift_type),
                                 "date": a.date, "sites": ", ".join(a.sites)} for a in locked]), hide_index=True)
 st.page_link("scheduler/ui/pages/solve.py", label="Re-solve keeping locked assignments")
