@@ -20,6 +20,7 @@ from scheduler.solver.greedy import greedy_roster
 from scheduler.solver.locks import LockError, impose, lock_problems, locked_of, mark_locked
 from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.params import new_solver
+from scheduler.solver.shift_bound import shift_bound
 
 ProgressCallback = Callable[[Progress], None]
 # the greedy hint's repair (calls and swaps for what its construction left short) gets this share of
@@ -198,7 +199,8 @@ def solve(
     need met and, while CP-SAT reports a conflict, relaxes the needs in it. The optimisation then
     keeps every other need met in full and starts from the probe's roster, so the `uncovered`
     term is non-zero only when full coverage is impossible (or the probe ran out of time, in
-    which case every need is soft). The bound and gap are those of that optimisation model.
+    which case every need is soft). The bound and gap are those of that optimisation model, or the
+    shifts' own bound (scheduler.solver.shift_bound) where that is higher.
     `initial` is used as a hint, and its assignments marked `locked` are kept as they are (a
     LockError says which cannot hold before any search); `on_progress` receives (elapsed, objective, bound) on each
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
@@ -234,7 +236,7 @@ def solve(
         result.stats.update(greedy)
         result.timings["instance_s"] = t_inst - t0  # the decomposed solve's own count includes the greedy
         result.timings["greedy_s"] = greedy.get("greedy_s", 0.0)
-        return result
+        return with_shift_bound(inst, result)
     t_greedy = time.perf_counter()
     stopper = _Stopper(stop)
     try:
@@ -399,6 +401,7 @@ def solve(
         },
         progress=list(progress.points),
     )
+    result = with_shift_bound(inst, result)
     if status == cp_model.INFEASIBLE and locked:
         clash = check(inst, Roster(assignments=locked)).violations
         result.explanation = ["the locked assignments cannot all hold with the hard rules"] + [
@@ -410,6 +413,24 @@ def solve(
         result.explanation = run_explain(inst, result, budget_s=explain_budget_s)
     result.timings["explain_s"] = time.perf_counter() - t_check
     result.timings["wall_s"] = time.perf_counter() - t0
+    return result
+
+
+def with_shift_bound(inst: Instance, result: SolveResult) -> SolveResult:
+    """Raise the result's bound to the shifts' own (scheduler.solver.shift_bound) where it is higher:
+    both bound every valid roster, so the higher one holds; a valid roster meeting it is optimal."""
+    if result.objective is None or result.check is None or result.check.violations:
+        return result
+    t = time.perf_counter()
+    floor = shift_bound(inst)
+    result.stats["shift_bound"] = floor
+    result.stats["bound_from"] = "search"
+    result.timings["shift_bound_s"] = time.perf_counter() - t
+    if result.bound is None or floor > result.bound:
+        result.bound = float(floor)
+        result.stats["bound_from"] = "shifts"
+        if result.objective <= floor:
+            result.status = "OPTIMAL"
     return result
 
 
