@@ -32,6 +32,12 @@ disturbs, each proven against a relaxation of the whole month (scheduler/replan/
 last on the whole model; step 3 searches the window of the best roster, hinted with it (so the
 usual objective's bound is reported only when that window is the whole month).
 
+Before any model, a quick re-plan (scheduler/replan/quick.py: what cannot stay taken off, each
+missing reader filled from the open-shift ranking with the fewest added changes) gives a roster
+in seconds. The searches must beat it (lower shortfall, then fewer weighted changes) to replace
+it, and it is the answer when the model would not be built and searched in the time given
+(BUILD_S_PER_TRIPLE: national scale), with no proof beyond the changes no roster can avoid.
+
 The roster returned is judged by the independent checker (scheduler.check) on the changed
 scenario; the per-reader diff says in words who takes, drops or changes which shift.
 """
@@ -49,6 +55,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.instance import Instance, build_instance, fmt_date
+from scheduler.replan.quick import QuickReplan, quick_replan
 from scheduler.replan.windows import (
     RADII,
     STEP_SHARE,
@@ -67,6 +74,7 @@ from scheduler.replan.windows import (
 )
 from scheduler.result import CheckReport, Progress, Roster, relative_gap
 from scheduler.scenario import Scenario
+from scheduler.solver.decompose import triples
 from scheduler.solver.locks import mark_locked
 from scheduler.solver.model import build_model
 from scheduler.solver.solve import extract_roster
@@ -78,6 +86,9 @@ NEAR_WEIGHT = 3
 MIN_STEP_S = 0.3  # no search starts with less time left (its presolve would overrun the limit)
 WHOLE_MIN_BUILDS = 3  # the whole model is searched only with at least this many model-build times left
 CHECK_RESERVE_S = 0.5  # kept from the time limit for the checker and the diff at the end
+# building the model takes about this long per reader x site x shift (tier M: 14 s for 417,078), and it is
+# skipped when the time left is under MODEL_TIME_FACTOR times that (a build, then searches as long)
+BUILD_S_PER_TRIPLE, MODEL_TIME_FACTOR = 35e-6, 2.0
 
 
 # ---- results -------------------------------------------------------------------------------------
@@ -223,7 +234,22 @@ def replan(
         raise ValueError(f"near_hours must be 0 or more (got {near_hours})")
     inst = build_instance(scenario)
     plan = make_plan(inst, published, now, near_hours, int(near_weight))
+    deadline = t0 + float(time_limit) - min(CHECK_RESERVE_S, 0.05 * float(time_limit))
+    # a first answer without a model (scheduler/replan/quick.py): the fallback, and the roster to beat
+    quick = quick_replan(plan, published, deadline=deadline, stop=stop)
+    forced = sum(plan.forced.values())
     t_plan = time.perf_counter()
+    build_estimate = BUILD_S_PER_TRIPLE * triples(plan.model_inst)
+    if quick is not None and deadline - t_plan < MODEL_TIME_FACTOR * build_estimate:
+        # the model would not be built, let alone searched, in the time given (national scale)
+        notes = [*plan.notes, f"this roster comes from the open-shift ranking alone: building the re-plan's model "
+                              f"(about {build_estimate:.0f} s here) and searching it does not fit in "
+                              f"{float(time_limit):g} s, so nothing is proven beyond the changes no roster can "
+                              f"avoid; give more time for the fewest changes"]
+        return _result(scenario, inst, published, plan, quick.roster, "FEASIBLE", forced, False, None, notes,
+                       {"plan_s": t_plan - t0, "build_s": 0.0, "first_s": 0.0, "second_s": 0.0},
+                       {"variables": 0, "workers": workers, "seed": seed, "forced": forced, "steps": [],
+                        "quick": _quick_stats(quick), "model_skipped": True}, [], t0)
 
     built = build_model(plan.model_inst, soft_needs=None, guarded=reader_rules())
     fix_past_and_locked(built, plan)
@@ -243,7 +269,7 @@ def replan(
 
     stops = Stops(stop)
     search = WindowSearch(built, plan, changes, disturbance, big, {"workers": workers, "seed": seed, "log": log},
-                          stops, t0 + float(time_limit) - min(CHECK_RESERVE_S, 0.05 * float(time_limit)))
+                          stops, deadline)
     steps: list[Step] = []
     points: list[Progress] = []
     best: Step | None = None
@@ -297,7 +323,20 @@ def replan(
 
     notes = list(plan.notes)
     objective_bound = None
-    if best is not None:
+    quick_score = None
+    if quick is not None:
+        quick_moved = sum(c.weight for c in _changed(inst, published, quick.roster, plan)) - changes.forced
+        quick_score = big * quick.report.terms.get("uncovered", 0) + quick_moved
+    if quick_score is not None and (best is None or quick_score < score(best)):
+        # the ranking's roster beats whatever the model search found in time
+        roster = mark_locked(quick.roster, [a for a in published.assignments if a.locked])
+        short = quick.report.terms.get("uncovered", 0)
+        coverage_proven = lower >= big * short
+        moved_bound = lower - big * short if coverage_proven else 0
+        result_status = "OPTIMAL" if quick_score <= lower else "FEASIBLE"
+        notes.append("this roster comes from the open-shift ranking: the model search found none as good in the "
+                     "time given")
+    elif best is not None:
         final = polished if polished is not None and polished.solver is not None else best
         roster = Roster(assignments=extract_roster(built, final.solver).assignments + tuple(plan.constants))
         roster = mark_locked(roster.sorted(), [a for a in published.assignments if a.locked])
@@ -306,6 +345,9 @@ def replan(
         result_status = "OPTIMAL" if proven() else "FEASIBLE"
         if final is polished and polished.free is None:
             objective_bound = float(polished.bound)
+        if sum(c.weight for c in _changed(inst, published, roster, plan)) != changes.forced + best.moved:
+            notes.append(f"the model counted {changes.forced + best.moved} weighted changes but the roster has a "
+                         "different count")
     else:
         roster, coverage_proven, moved_bound = published, False, 0
         if infeasible:
@@ -316,40 +358,54 @@ def replan(
             result_status = "UNKNOWN"
             notes.append("no roster was found in the time given; the published roster is returned unchanged "
                          "(give more time)")
-    report = check(inst, roster)
-    changed = _changed(inst, published, roster, plan)
-    weighted = sum(c.weight for c in changed)
-    if best is not None and weighted != changes.forced + best.moved:
-        notes.append(f"the model counted {changes.forced + best.moved} weighted changes but the roster has {weighted}")
-    if best is not None and not coverage_proven:
+    if result_status != "UNKNOWN" and result_status != "INFEASIBLE" and not coverage_proven:
         notes.append("the search ended before proving that no roster covers more; the bound on changes is only "
                      "what no roster can avoid")
-    t_end = time.perf_counter()
     stats = {"variables": search.size, "workers": workers, "seed": seed, "disturbed_shifts": len(disturbance.shifts),
-             "forced": changes.forced, "steps": [s.to_dict(changes.forced) for s in steps]}
+             "forced": changes.forced, "steps": [s.to_dict(changes.forced) for s in steps],
+             "quick": _quick_stats(quick), "model_skipped": False}
+    timings = {"plan_s": t_plan - t0, "build_s": t_build - t_plan, "first_s": t_first - t_build,
+               "second_s": t_second - t_first}
+    return _result(scenario, inst, published, plan, roster, result_status, changes.forced + moved_bound,
+                   coverage_proven, objective_bound, notes, timings, stats, points, t0)
+
+
+def _quick_stats(quick: QuickReplan | None) -> dict[str, Any] | None:
+    if quick is None:
+        return None
+    return {"filled": quick.filled, "seconds": round(quick.seconds, 3), "uncovered": len(quick.report.uncovered)}
+
+
+def _result(scenario: Scenario, inst: Instance, published: Roster, plan: Plan, roster: Roster, status: str,
+            bound: int, coverage_proven: bool, objective_bound: float | None, notes: list[str],
+            timings: dict[str, float], stats: dict[str, Any], points: list[Progress], t0: float) -> ReplanResult:
+    """The result for `roster`: checked on the changed scenario, its changes counted and said."""
+    t_check = time.perf_counter()
+    report = check(inst, roster)
+    changed = _changed(inst, published, roster, plan)
+    t_end = time.perf_counter()
     return ReplanResult(
-        status=result_status,
+        status=status,
         roster=roster,
         published=published,
         scenario=scenario,
         inst=inst,
         changes=changed,
-        weighted_changes=weighted,
-        bound=changes.forced + moved_bound,
+        weighted_changes=sum(c.weight for c in changed),
+        bound=bound,
         coverage_proven=coverage_proven,
         check=report,
         diff=diff_rosters(published, roster),
         objective=report.objective,
         terms=dict(report.terms),
         objective_bound=objective_bound,
-        now=now,
-        near_hours=near_hours,
-        near_weight=int(near_weight),
+        now=plan.now,
+        near_hours=(plan.near_end - plan.now).total_seconds() / 3600,
+        near_weight=plan.near_weight,
         fixed_past=len(plan.past) + len(plan.constants),
         locked=len(plan.locked),
         notes=notes,
-        timings={"plan_s": t_plan - t0, "build_s": t_build - t_plan, "first_s": t_first - t_build,
-                 "second_s": t_second - t_first, "check_s": t_end - t_second, "wall_s": t_end - t0},
+        timings={**timings, "check_s": t_end - t_check, "wall_s": t_end - t0},
         stats=stats,
         progress=points,
     )
