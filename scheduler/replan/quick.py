@@ -68,8 +68,8 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
     report = check(inst, roster)
     if report.violations or (stop is not None and stop.is_set()):
         return None
-    # the fills stop early enough for the checks of the result (one here, one by the caller)
-    until = None if deadline is None else deadline - 2 * (time.perf_counter() - t0)
+    # the fills stop early enough for the check of the result (as long as the one just made)
+    until = None if deadline is None else deadline - (time.perf_counter() - t0)
     before = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in published.assignments}
     locked = {(a.reader, a.shift_type, a.date) for a in published.assignments if a.locked}
     by_shift: dict[int, list[list]] = {}  # shift -> [uncovered, readers still missing]

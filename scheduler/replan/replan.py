@@ -249,7 +249,7 @@ def replan(
         return _result(scenario, inst, published, plan, quick.roster, "FEASIBLE", forced, False, None, notes,
                        {"plan_s": t_plan - t0, "build_s": 0.0, "first_s": 0.0, "second_s": 0.0},
                        {"variables": 0, "workers": workers, "seed": seed, "forced": forced, "steps": [],
-                        "quick": _quick_stats(quick), "model_skipped": True}, [], t0)
+                        "quick": _quick_stats(quick), "model_skipped": True}, [], t0, quick.report)
 
     built = build_model(plan.model_inst, soft_needs=None, guarded=reader_rules())
     fix_past_and_locked(built, plan)
@@ -324,12 +324,14 @@ def replan(
     notes = list(plan.notes)
     objective_bound = None
     quick_score = None
+    known = None  # the checker's report on the roster returned, when it is at hand already
     if quick is not None:
         quick_moved = sum(c.weight for c in _changed(inst, published, quick.roster, plan)) - changes.forced
         quick_score = big * quick.report.terms.get("uncovered", 0) + quick_moved
     if quick_score is not None and (best is None or quick_score < score(best)):
         # the ranking's roster beats whatever the model search found in time
         roster = mark_locked(quick.roster, [a for a in published.assignments if a.locked])
+        known = quick.report
         short = quick.report.terms.get("uncovered", 0)
         coverage_proven = lower >= big * short
         moved_bound = lower - big * short if coverage_proven else 0
@@ -367,7 +369,7 @@ def replan(
     timings = {"plan_s": t_plan - t0, "build_s": t_build - t_plan, "first_s": t_first - t_build,
                "second_s": t_second - t_first}
     return _result(scenario, inst, published, plan, roster, result_status, changes.forced + moved_bound,
-                   coverage_proven, objective_bound, notes, timings, stats, points, t0)
+                   coverage_proven, objective_bound, notes, timings, stats, points, t0, known)
 
 
 def _quick_stats(quick: QuickReplan | None) -> dict[str, Any] | None:
@@ -378,10 +380,12 @@ def _quick_stats(quick: QuickReplan | None) -> dict[str, Any] | None:
 
 def _result(scenario: Scenario, inst: Instance, published: Roster, plan: Plan, roster: Roster, status: str,
             bound: int, coverage_proven: bool, objective_bound: float | None, notes: list[str],
-            timings: dict[str, float], stats: dict[str, Any], points: list[Progress], t0: float) -> ReplanResult:
-    """The result for `roster`: checked on the changed scenario, its changes counted and said."""
+            timings: dict[str, float], stats: dict[str, Any], points: list[Progress], t0: float,
+            report: CheckReport | None = None) -> ReplanResult:
+    """The result for `roster`: checked on the changed scenario (unless its `report` is given), its
+    changes counted and said."""
     t_check = time.perf_counter()
-    report = check(inst, roster)
+    report = report if report is not None else check(inst, roster)
     changed = _changed(inst, published, roster, plan)
     t_end = time.perf_counter()
     return ReplanResult(
