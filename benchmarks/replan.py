@@ -8,8 +8,8 @@ the horizon start. Printed per case: wall time (instance, model, searches, check
 `replan` does), changed assignments, weighted changes, the proven bound, the status, and the
 checker's verdict. The issue's target: under 10 s with the changes equal to the proven minimum.
 
-    .venv/bin/python benchmarks/replan.py [--cases fr_regional us_multistate S [M]] [--time-limit 10]
-        [--solve-limit 20] [--record]
+    .venv/bin/python benchmarks/replan.py [--cases fr_regional us_multistate S [M] [L]] [--time-limit 10]
+        [--solve-limit 20] [--record [--section replan]]
 
 Each case runs in its own child process (its time and memory are its own). `--record` writes the
 table to the `replan` section of BENCHMARKS.md (benchmarks/run.py `record`).
@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=10.0, help="re-plan time limit in seconds (default 10)")
     ap.add_argument("--solve-limit", type=float, default=20.0, help="solve time for the examples' rosters")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--record", action="store_true", help="write the table to BENCHMARKS.md (section replan)")
+    ap.add_argument("--record", action="store_true", help="write the table to BENCHMARKS.md (section --section)")
+    ap.add_argument("--section", default="replan", help="BENCHMARKS.md section to record in (default replan)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     if args.record:
         command = "python benchmarks/replan.py " + " ".join(sys.argv[1:] if argv is None else argv)
-        record("replan", rows, command, ROOT / "BENCHMARKS.md", rendered=table(rows))
+        record(args.section, rows, command, ROOT / "BENCHMARKS.md", rendered=table(rows))
     return 0
 
 
