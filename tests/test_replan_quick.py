@@ -8,16 +8,22 @@ import datetime as dt
 import threading
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from scheduler.check import check
 from scheduler.instance import build_instance
+from scheduler.io.scenario_yaml import scenario_from_data
 from scheduler.replan import replan as replan_module
 from scheduler.replan.changes import with_absence
 from scheduler.replan.quick import quick_replan
 from scheduler.replan.replan import replan
 from scheduler.replan.windows import make_plan
 from scheduler.result import Assignment, Roster
+from scheduler.solver.greedy import greedy_roster
+from scheduler.solver.locks import LockError
 from tests import factory
+from tests.strategies import property_settings, scenario_data
 from tests.swap_helpers import HORIZON, day
 
 MONDAY = dt.datetime(2037, 3, 2, 0, 0, tzinfo=dt.UTC)
@@ -105,3 +111,76 @@ def test_replan_never_returns_more_changes_than_the_quick_roster(limit):
     quick_changes = replan_module._changed(result.inst, published, quick.roster, _plan(changed, published))
     assert result.has_solution and result.check.uncovered == []
     assert result.weighted_changes <= sum(c.weight for c in quick_changes)
+
+
+def test_a_reader_takes_on_another_missing_site_only_within_their_capacity():
+    scenario = _scenario()
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for site in data["sites"]:
+        site["coverage"][0]["studies"] = 30  # 42 studies in a 14 h night at 3 an hour: one site each
+    for r in data["radiologists"]:
+        r["studies_per_hour"] = 3
+    published = Roster(assignments=(
+        Assignment(reader="r1", shift_type="night", date=day(4), sites=("A",)),
+        Assignment(reader="r2", shift_type="night", date=day(4), sites=("B",)),
+    ))
+    changed = with_absence(factory.build(data), "r1", day(4), day(4))
+    changed = with_absence(changed, "r2", day(4), day(4))
+    quick = quick_replan(_plan(changed, published), published)
+    assert quick is not None
+    # night 4 lost both readers; one reader cannot take both sites (60 studies), so two are called in
+    night4 = sorted((a.reader, a.sites) for a in quick.roster.assignments if a.date == day(4))
+    assert len(night4) == 2 and all(len(sites) == 1 for _, sites in night4)
+    assert not {"r1", "r2"} & {reader for reader, _ in night4}
+    report = check(changed, quick.roster)
+    assert report.violations == [] and report.uncovered == []  # the other nights, short in `published`, too
+
+
+def test_fills_stop_at_the_deadline_and_what_is_left_is_short_not_broken():
+    changed = with_absence(_scenario(), "r1", day(4), day(6))
+    published = _published()
+    quick = quick_replan(_plan(changed, published), published, deadline=0.0)
+    assert quick is not None and quick.filled == 0
+    report = check(changed, quick.roster)
+    assert report.violations == [] and {u.date for u in report.uncovered} == {day(4), day(6)}
+    assert not any(a.reader == "r1" and a.date in (day(4), day(6)) for a in quick.roster.assignments)
+
+
+@property_settings(40)
+@given(scenario_data(), st.data())
+def test_on_random_scenarios_the_quick_roster_keeps_every_rule_the_past_and_the_locks(data, draw):
+    scenario = scenario_from_data(data)
+    greedy = greedy_roster(build_instance(scenario))
+    assume(greedy.ok and greedy.roster.assignments)
+    days = scenario.horizon.days
+    reader = draw.draw(st.sampled_from([r.id for r in scenario.radiologists]))
+    first = draw.draw(st.integers(0, len(days) - 1))
+    last = draw.draw(st.integers(first, min(len(days) - 1, first + 3)))
+    lock = draw.draw(st.sampled_from(greedy.roster.assignments))
+    # some assignments left out, so that needs are short in the past and the future alike
+    dropped = draw.draw(st.sets(st.sampled_from(greedy.roster.assignments), max_size=4))
+    published = Roster(assignments=tuple(
+        Assignment(reader=a.reader, shift_type=a.shift_type, date=a.date, sites=a.sites, locked=a == lock)
+        for a in greedy.roster.assignments if a == lock or a not in dropped))
+    changed = with_absence(scenario, reader, days[first], days[last])
+    now = dt.datetime.combine(days[draw.draw(st.integers(0, len(days) - 1))], dt.time(12), tzinfo=dt.UTC)
+    try:
+        plan = _plan(changed, published, now)
+    except LockError:
+        return  # the absence falls on the locked assignment: refused before any re-plan
+    quick = quick_replan(plan, published)
+    if quick is None:
+        return  # what stays already breaks a rule: the model decides
+    assert check(changed, quick.roster).violations == []
+    inst = plan.inst
+
+    def started(a: Assignment) -> bool:
+        shift = inst.shift_by_key.get((a.shift_type, a.date))
+        return shift is not None and shift.start < now
+
+    def past(roster: Roster) -> set:
+        return {(a.reader, a.shift_type, a.date, a.sites) for a in roster.assignments if started(a)}
+
+    assert past(quick.roster) == past(published)  # nothing taken off, added to or moved in the past
+    after = {(a.reader, a.shift_type, a.date): a.sites for a in quick.roster.assignments}
+    assert after.get((lock.reader, lock.shift_type, lock.date)) == lock.sites
