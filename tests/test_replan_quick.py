@@ -91,15 +91,41 @@ def test_a_stop_gives_no_quick_roster():
 
 
 def test_when_the_model_cannot_be_built_in_time_replan_answers_with_the_quick_roster(monkeypatch):
-    monkeypatch.setattr(replan_module, "BUILD_S_PER_TRIPLE", 10.0)  # as if every scenario were national
     changed = with_absence(_scenario(), "r1", day(4), day(6))
+    proven = replan(changed, _published(), now=MONDAY, time_limit=20)  # the model's proven minimum
+    monkeypatch.setattr(replan_module, "BUILD_S_PER_TRIPLE", 10.0)  # as if every scenario were national
     result = replan(changed, _published(), now=MONDAY, time_limit=5)
-    assert result.status == "FEASIBLE" and result.stats["model_skipped"] and result.stats["steps"] == []
+    assert result.stats["model_skipped"] and result.stats["steps"] == []
     assert result.check.violations == [] and result.check.uncovered == []
-    # r1 must leave nights 4 (within 72 h: weight 3) and 6 (weight 1): what no roster can avoid
-    assert result.weighted_changes == sum(c.weight for c in result.changes) >= result.bound == 3 + 1
     assert any("open-shift ranking alone" in note for note in result.notes)
     assert result.timings["wall_s"] < 5
+    # r1 must leave nights 4 (within 72 h: weight 3) and 6 (weight 1), and on each another reader must
+    # take the sites r1 left: 2 x (3 + 1), proven without the model, and the model's minimum too
+    assert result.weighted_changes == sum(c.weight for c in result.changes) == result.bound == 2 * (3 + 1)
+    assert result.status == "OPTIMAL" and proven.status == "OPTIMAL" and proven.weighted_changes == result.bound
+
+
+def test_the_floor_counts_the_readers_the_missing_studies_need():
+    scenario = _scenario()
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for site in data["sites"]:
+        site["coverage"][0]["studies"] = 30
+    for r in data["radiologists"]:
+        r["studies_per_hour"] = 5  # 70 studies a night: A and B (60) fit one reader, not with a third site
+    data["sites"].append({**data["sites"][1], "id": "C", "name": "Site C"})
+    for r in data["radiologists"]:
+        r["privileges"].append({"site": "C"})
+    published = Roster(assignments=(
+        Assignment(reader="r1", shift_type="night", date=day(6), sites=("A", "B")),
+        Assignment(reader="r2", shift_type="night", date=day(6), sites=("C",)),
+    ))
+    changed = with_absence(factory.build(data), "r1", day(6), day(6))
+    plan = _plan(changed, published)
+    quick = quick_replan(plan, published)
+    # A and B lost their reader: 60 studies, at most 70 a reader, one changed reader-shift at least; the
+    # other nights are short in `published` too (90 studies: 2 readers each), weight 3 within 72 h of now
+    nights = {n: plan.weight_of(build_instance(changed).shift_by_key[("night", day(n))].start) for n in range(2, 9)}
+    assert quick.floor == 1 * nights[6] + sum(2 * w for n, w in nights.items() if n != 6)
 
 
 @pytest.mark.parametrize("limit", [2, 20])

@@ -1,26 +1,35 @@
-"""A first re-plan without a model: what cannot stay is taken off the published roster, and each
-reader then missing is filled by the candidate adding the fewest changes (then the cheapest).
+"""A first re-plan without a month model: what cannot stay is taken off the published roster, and
+each shift's missing readers are then filled with the fewest changed reader-shifts.
 
 At national scale, building the re-plan's CP-SAT model alone takes longer than a coordinator
-waits after a sick call (tier M, 600 readers: 14 s). This answer needs only the open-shift
-ranking (scheduler.replan.candidates) and the checker: seconds. It is a roster, not a proof;
-scheduler.replan.replan returns it when its model search finds nothing as good in time (or has
-no time to build its model), and says so.
+waits after a sick call (tier M, 600 readers: 14 s). This answer needs the open-shift ranking
+(scheduler.replan.candidates), one small model per disturbed shift and the checker: seconds. It
+is a roster, not a proof of the month; scheduler.replan.replan returns it when its model search
+finds nothing as good in time (or has no time to build its model), and says so.
 
-Coverage comes before changes, as in the model: a missing reader is always filled when some
-reader can take the need without breaking a rule. Among those, a reader whose assignment on that
-shift has already changed adds no change (one reader-shift counts once however many sites it
-gains), any other adds the shift's weight (near shifts weigh more); ties go to the candidate with
-the smaller change in the usual objective. The reader picked then also takes every other missing
-reader of that shift they may (eligible, within capacity): one ranking serves several sites, which
-matters when the absent reader covered dozens (tier L).
+Coverage comes before changes, as in the month model. Shift by shift, in time order: the readers
+who may work the shift without breaking a rule (asked once each, at a site they are eligible
+for) take the missing covers in a small set cover, within their capacity and the staffing caps,
+a reader whose shift is already a change (or a forced one) costing nothing and any other one
+change. Where those readers cannot cover the shift, readers are called one missing reader at a
+time (the fewest added changes first, then the smaller change in the usual objective), the one
+picked also taking the shift's other missing readers they may. Shift by shift is myopic (who
+works tonight may block tomorrow), so when needs stay short and time allows, the reader-by-reader
+fill is run on its own as well and the better roster kept.
+
+`change_floor` bounds from below the changes of every roster that covers every need, by the same
+set cover with the rules linking shifts left out: with it a fully covered quick roster can be
+proven to have the fewest changes without the month model.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.replan.candidates import open_shift, rank
@@ -36,6 +45,88 @@ class QuickReplan:
     report: CheckReport
     filled: int
     seconds: float
+    floor: int = 0  # weighted changes beyond the forced ones that every fully covered roster makes
+
+
+def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limit: float = 1.0) -> int:
+    """Weighted changes, beyond the forced ones, that every roster covering every need makes.
+
+    In `start` (the report on `start_roster`: the published roster with what cannot stay taken
+    off) some future needs are short. A roster covering them adds each missing cover on a
+    reader-shift of that shift that differs from the published one: a change, unless it is a forced
+    reader's (counted already). So per shift, at least as many changed reader-shifts as the fewest
+    readers who can supply the missing covers: each eligible for the sites they take (with the
+    subspecialty a cover asks for), not covering them already, within their capacity, whatever
+    their other shifts (a relaxation: the rules linking shifts are left out). That small set cover
+    is solved per shift (its proven bound is used, so a time-out only weakens it); each changed
+    reader-shift weighs the shift's weight."""
+    inst = plan.inst
+    missing: dict[int, list] = {}
+    for u in start.uncovered:
+        shift = inst.shift_by_key[(u.shift_type, u.date)]
+        if shift.start >= plan.now:
+            missing.setdefault(shift.index, []).append(u)
+    if not missing:
+        return 0
+    covering: dict[tuple[int, str], set[str]] = {}
+    for a in start_roster.assignments:
+        shift = inst.shift_by_key.get((a.shift_type, a.date))
+        if shift is not None:
+            for site in a.sites:
+                covering.setdefault((shift.index, site), set()).add(a.reader)
+    free: dict[int, set[str]] = {}  # shift -> readers whose change there is forced: more sites cost nothing
+    for (rid, type_id, day) in plan.forced:
+        shift = inst.shift_by_key.get((type_id, day))
+        if shift is not None:
+            free.setdefault(shift.index, set()).add(rid)
+    total = 0
+    for i, short in missing.items():
+        need = _fewest_readers(inst, i, short, covering, free.get(i, set()), time_limit)
+        total += plan.weight_of(inst.shifts[i].start) * need
+    return total
+
+
+def _fewest_readers(inst, i: int, short: list, covering: dict[tuple[int, str], set[str]], free: set[str],
+                    time_limit: float) -> int:
+    """A proven lower bound on the readers (other than the `free` ones) who can supply shift `i`'s
+    missing covers `short` (see change_floor)."""
+    by_id = inst.scenario.radiologist_by_id
+    shift = inst.shifts[i]
+    m = cp_model.CpModel()
+    y: dict[tuple[str, str], cp_model.IntVar] = {}
+    z: dict[str, cp_model.IntVar] = {}
+    sites = sorted({u.site for u in short})
+    for site in sites:
+        for rid in inst.eligible_readers.get((site, i), ()):
+            if rid in covering.get((i, site), set()):
+                continue  # covers it already: a new cover comes from someone else
+            if rid not in z:
+                z[rid] = m.new_bool_var(f"z:{rid}")
+            y[(rid, site)] = var = m.new_bool_var(f"y:{rid}:{site}")
+            m.add_implication(var, z[rid])
+    for site in sites:
+        entries = [u for u in short if u.site == site]
+        takers = [(rid, var) for (rid, s), var in y.items() if s == site]
+        m.add(sum(var for _, var in takers) >= sum(u.missing for u in entries))
+        for u in entries:
+            if u.subspecialty is not None:
+                m.add(sum(var for rid, var in takers if u.subspecialty in by_id[rid].subspecialties) >= u.missing)
+    for rid, zr in z.items():
+        mine = [(s, var) for (r, s), var in y.items() if r == rid]
+        loads = [inst.demands[(s, i)].load_per_reader for s, _ in mine]
+        cap = inst.capacity(by_id[rid], shift)
+        if sum(loads) > cap:
+            m.add(sum(load * var for load, (_, var) in zip(loads, mine, strict=True)) <= cap * zr)
+    m.minimize(sum(zr for rid, zr in z.items() if rid not in free))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(m)
+    if status == cp_model.INFEASIBLE:
+        return 0  # no roster covers these needs: the caller's roster is then short too, and the floor unused
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
 def _start(plan: Plan, published: Roster) -> Roster:
@@ -63,8 +154,7 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
     perf_counter instant), leaving the rest short."""
     t0 = time.perf_counter()
     inst = plan.inst
-    by_id = inst.scenario.radiologist_by_id
-    roster = _start(plan, published)
+    roster = start = _start(plan, published)
     report = check(inst, roster)
     if report.violations or (stop is not None and stop.is_set()):
         return None
@@ -72,18 +162,72 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
     until = None if deadline is None else deadline - (time.perf_counter() - t0)
     before = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in published.assignments}
     locked = {(a.reader, a.shift_type, a.date) for a in published.assignments if a.locked}
-    by_shift: dict[int, list[list]] = {}  # shift -> [uncovered, readers still missing]
-    # per site, the subspecialty slots first: a reader with the subspecialty fills those before any other
+    best = None
+    for cover in (True, False):
+        t_pass = time.perf_counter()
+        out = _fill(plan, roster, _by_shift(plan, report), before, locked, until, stop, cover)
+        if out is None:
+            return None  # stopped
+        filled_roster, filled = out
+        final = check(inst, filled_roster) if filled else report
+        if final.violations:  # never expected (each fill keeps every rule)
+            continue
+        score = (final.terms.get("uncovered", 0), _weighted_changes(plan, before, filled_roster))
+        if best is None or score < best[0]:
+            best = (score, filled_roster, final, filled)
+        took = time.perf_counter() - t_pass
+        if not _by_shift(plan, final) or (until is not None and until - time.perf_counter() < 1.5 * took):
+            break  # the set covers left nothing short, or no time for the reader-by-reader fills as well
+    if best is None:
+        return None  # the model decides
+    _, filled_roster, final, filled = best
+    return QuickReplan(filled_roster, final, filled, time.perf_counter() - t0, change_floor(plan, report, start))
+
+
+def _by_shift(plan: Plan, report: CheckReport) -> dict[int, list[list]]:
+    """Future shift -> its missing readers, [uncovered, readers still missing], the subspecialty
+    slots of a site first (a reader with the subspecialty fills those before any other)."""
+    inst = plan.inst
+    out: dict[int, list[list]] = {}
     for u in sorted(report.uncovered, key=lambda u: (u.date, u.shift_type, u.site, u.subspecialty is None,
                                                      u.subspecialty or "")):
         shift = inst.shift_by_key[(u.shift_type, u.date)]
         if shift.start >= plan.now:  # the past stays as published
-            by_shift.setdefault(shift.index, []).append([u, u.missing])
+            out.setdefault(shift.index, []).append([u, u.missing])
+    return out
+
+
+def _weighted_changes(plan: Plan, before: dict, roster: Roster) -> int:
+    after = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in roster.assignments}
+    total = 0
+    for key in set(before) | set(after):
+        if before.get(key) != after.get(key):
+            shift = plan.inst.shift_by_key.get(key[1:])
+            total += plan.weight_of(shift.start) if shift is not None else 1
+    return total
+
+
+def _fill(plan: Plan, roster: Roster, by_shift: dict[int, list[list]], before: dict, locked: set,
+          until: float | None, stop: threading.Event | None, cover: bool) -> tuple[Roster, int] | None:
+    """Fill the missing readers shift by shift: by a set cover of the shift first (`cover`), else
+    reader by reader. Returns the roster and the covers added, or None when `stop` is set."""
+    inst = plan.inst
+    by_id = inst.scenario.radiologist_by_id
+    forced_at = set(plan.forced)
     filled = 0
     for i, slots in by_shift.items():
         shift = inst.shifts[i]
         weight = plan.weight_of(shift.start)
-        for slot in slots:
+        if stop is not None and stop.is_set():
+            return None
+        if until is not None and time.perf_counter() >= until:
+            break
+        covered = _cover_shift(inst, roster, i, slots, before, locked, forced_at, until) if cover else None
+        if covered is not None:  # the fewest changed readers who keep every rule cover the shift
+            roster, n = covered
+            filled += n
+            continue
+        for slot in slots:  # else reader by reader, the fewest added changes first
             u = slot[0]
             pool = {r for r in inst.eligible_readers.get((u.site, i), ())
                     if (u.subspecialty is None or u.subspecialty in by_id[r].subspecialties)
@@ -108,10 +252,82 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
                 new = Assignment(reader=pick.reader, shift_type=u.shift_type, date=u.date, sites=tuple(sorted(sites)))
                 roster = Roster(assignments=(*kept, new)).sorted()
                 pool.discard(pick.reader)
-    final = check(inst, roster) if filled else report
-    if final.violations:  # never expected (each fill keeps every rule); the model decides then
+    return roster, filled
+
+
+def _cover_shift(inst, roster: Roster, i: int, slots: list[list], before: dict, locked: set, forced: set,
+                 until: float | None) -> tuple[Roster, int] | None:
+    """Fill every missing reader of shift `i` with the fewest changed reader-shifts: a small set cover
+    over the readers who may work the shift without breaking a rule (each asked once, by the
+    open-shift ranking, at a site they are eligible for; only capacity depends on the sites, and
+    the cover models it), a reader whose shift is a change already (or a forced one) costing
+    nothing. Returns the roster and the covers added, or None when these readers cannot cover it
+    all (the caller then fills reader by reader)."""
+    by_id = inst.scenario.radiologist_by_id
+    shift = inst.shifts[i]
+    key_of = (shift.type_id, shift.date)
+    current = {(a.reader, a.shift_type, a.date): a for a in roster.assignments}
+    sites = sorted({slot[0].site for slot in slots})
+    able: dict[str, bool] = {}  # reader -> may work the shift (rules other than capacity kept)
+    for site in sites:
+        ask = {r for r in inst.eligible_readers.get((site, i), ())
+               if r not in able and (r, *key_of) not in locked}
+        if not ask:
+            continue
+        if until is not None and time.perf_counter() >= until:
+            return None
+        for c in rank(open_shift(inst, roster, site, *key_of), only=ask):
+            able[c.reader] = all(v.rule == "capacity" for v in c.violations)
+    m = cp_model.CpModel()
+    y: dict[tuple[str, str], cp_model.IntVar] = {}
+    z: dict[str, cp_model.IntVar] = {}
+    for site in sites:
+        for rid in inst.eligible_readers.get((site, i), ()):
+            a = current.get((rid, *key_of))
+            if not able.get(rid) or (a is not None and site in a.sites):
+                continue
+            z.setdefault(rid, m.new_bool_var(f"z:{rid}"))
+            y[(rid, site)] = var = m.new_bool_var(f"y:{rid}:{site}")
+            m.add_implication(var, z[rid])
+    for site in sites:
+        takers = [(rid, var) for (rid, s), var in y.items() if s == site]
+        for slot in slots:
+            u = slot[0]
+            if u.site != site:
+                continue
+            if u.subspecialty is None:  # exactly the covers missing: more could pass the staffing cap
+                m.add(sum(var for _, var in takers) == sum(x[0].missing for x in slots if x[0].site == site))
+            else:
+                m.add(sum(var for rid, var in takers if u.subspecialty in by_id[rid].subspecialties) >= u.missing)
+    cost = []
+    for rid, zr in z.items():
+        a = current.get((rid, *key_of))
+        held = sum(inst.demands[(s, i)].load_per_reader for s in (a.sites if a else ()) if (s, i) in inst.demands)
+        mine = [(s, var) for (r, s), var in y.items() if r == rid]
+        m.add(sum(inst.demands[(s, i)].load_per_reader * var for s, var in mine)
+              <= max(0, inst.capacity(by_id[rid], shift) - held))
+        key = (rid, *key_of)
+        free = key in forced or (a is not None and tuple(sorted(a.sites)) != before.get(key))
+        if not free:
+            cost.append(zr)
+    m.minimize(sum(cost))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 1.0
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return QuickReplan(roster, final, filled, time.perf_counter() - t0)
+    taken: dict[str, list[str]] = {}
+    for (rid, site), var in y.items():
+        if solver.boolean_value(var):
+            taken.setdefault(rid, []).append(site)
+    out = {k: a for k, a in current.items()}
+    for rid, new_sites in taken.items():
+        a = out.get((rid, *key_of))
+        sites_now = tuple(sorted({*(a.sites if a else ()), *new_sites}))
+        out[(rid, *key_of)] = Assignment(reader=rid, shift_type=shift.type_id, date=shift.date, sites=sites_now)
+    for slot in slots:
+        slot[1] = 0
+    return Roster(assignments=tuple(out.values())).sorted(), sum(len(v) for v in taken.values())
 
 
 def _absorb(inst, reader: str, i: int, sites: set[str], slots: list[list]) -> int:

@@ -33,10 +33,11 @@ last on the whole model; step 3 searches the window of the best roster, hinted w
 usual objective's bound is reported only when that window is the whole month).
 
 Before any model, a quick re-plan (scheduler/replan/quick.py: what cannot stay taken off, each
-missing reader filled from the open-shift ranking with the fewest added changes) gives a roster
-in seconds. The searches must beat it (lower shortfall, then fewer weighted changes) to replace
-it, and it is the answer when the model would not be built and searched in the time given
-(BUILD_S_PER_TRIPLE: national scale), with no proof beyond the changes no roster can avoid.
+disturbed shift's missing readers given to the fewest readers who may take them) gives a roster
+in seconds, and a floor under the changes of every fully covered roster. The searches must beat
+it (lower shortfall, then fewer weighted changes) to replace it, and it is the answer when the
+model would not be built and searched in the time given (BUILD_S_PER_TRIPLE: national scale);
+a fully covered quick roster meeting the floor is proven minimal without the model.
 
 The roster returned is judged by the independent checker (scheduler.check) on the changed
 scenario; the per-reader diff says in words who takes, drops or changes which shift.
@@ -244,9 +245,13 @@ def replan(
         # the model would not be built, let alone searched, in the time given (national scale)
         notes = [*plan.notes, f"this roster comes from the open-shift ranking alone: building the re-plan's model "
                               f"(about {build_estimate:.0f} s here) and searching it does not fit in "
-                              f"{float(time_limit):g} s, so nothing is proven beyond the changes no roster can "
-                              f"avoid; give more time for the fewest changes"]
-        return _result(scenario, inst, published, plan, quick.roster, "FEASIBLE", forced, False, None, notes,
+                              f"{float(time_limit):g} s, so the bound is only what the forced changes and the "
+                              f"needs left short imply; give more time for the fewest changes"]
+        covered = not quick.report.uncovered  # then every roster as well covered makes the floor's changes
+        bound = forced + (quick.floor if covered else 0)
+        weighted = sum(c.weight for c in _changed(inst, published, quick.roster, plan))
+        status = "OPTIMAL" if covered and weighted <= bound else "FEASIBLE"
+        return _result(scenario, inst, published, plan, quick.roster, status, bound, covered, None, notes,
                        {"plan_s": t_plan - t0, "build_s": 0.0, "first_s": 0.0, "second_s": 0.0},
                        {"variables": 0, "workers": workers, "seed": seed, "forced": forced, "steps": [],
                         "quick": _quick_stats(quick), "model_skipped": True}, [], t0, quick.report)
@@ -360,6 +365,14 @@ def replan(
             result_status = "UNKNOWN"
             notes.append("no roster was found in the time given; the published roster is returned unchanged "
                          "(give more time)")
+    if result_status in ("OPTIMAL", "FEASIBLE") and known is None:
+        known = check(inst, roster)
+    if quick is not None and known is not None and not known.uncovered:
+        # the roster covers every need: so must any as good, and each makes the quick floor's changes
+        coverage_proven = True
+        moved_bound = max(moved_bound, quick.floor)
+        weighted_now = sum(c.weight for c in _changed(inst, published, roster, plan))
+        result_status = "OPTIMAL" if weighted_now <= changes.forced + moved_bound else result_status
     if result_status != "UNKNOWN" and result_status != "INFEASIBLE" and not coverage_proven:
         notes.append("the search ended before proving that no roster covers more; the bound on changes is only "
                      "what no roster can avoid")
