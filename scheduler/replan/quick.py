@@ -48,7 +48,8 @@ class QuickReplan:
     floor: int = 0  # weighted changes beyond the forced ones that every fully covered roster makes
 
 
-def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limit: float = 1.0) -> int:
+def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limit: float = 1.0,
+                 deadline: float | None = None) -> int:
     """Weighted changes, beyond the forced ones, that every roster covering every need makes.
 
     In `start` (the report on `start_roster`: the published roster with what cannot stay taken
@@ -59,7 +60,8 @@ def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limi
     subspecialty a cover asks for), not covering them already, within their capacity, whatever
     their other shifts (a relaxation: the rules linking shifts are left out). That small set cover
     is solved per shift (its proven bound is used, so a time-out only weakens it); each changed
-    reader-shift weighs the shift's weight."""
+    reader-shift weighs the shift's weight. Each cover gets at most `time_limit` seconds; past
+    `deadline` (a perf_counter instant) the shifts left count nothing (a weaker floor, still one)."""
     inst = plan.inst
     missing: dict[int, list] = {}
     for u in start.uncovered:
@@ -81,7 +83,10 @@ def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limi
             free.setdefault(shift.index, set()).add(rid)
     total = 0
     for i, short in missing.items():
-        need = _fewest_readers(inst, i, short, covering, free.get(i, set()), time_limit)
+        left = time_limit if deadline is None else min(time_limit, deadline - time.perf_counter())
+        if left <= 0.01:
+            break
+        need = _fewest_readers(inst, i, short, covering, free.get(i, set()), left)
         total += plan.weight_of(inst.shifts[i].start) * need
     return total
 
@@ -181,7 +186,8 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
     if best is None:
         return None  # the model decides
     _, filled_roster, final, filled = best
-    return QuickReplan(filled_roster, final, filled, time.perf_counter() - t0, change_floor(plan, report, start))
+    floor = change_floor(plan, report, start, deadline=deadline)
+    return QuickReplan(filled_roster, final, filled, time.perf_counter() - t0, floor)
 
 
 def _by_shift(plan: Plan, report: CheckReport) -> dict[int, list[list]]:
@@ -313,7 +319,7 @@ def _cover_shift(inst, roster: Roster, i: int, slots: list[list], before: dict, 
     m.minimize(sum(cost))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 1.0
+    solver.parameters.max_time_in_seconds = 1.0 if until is None else max(0.01, min(1.0, until - time.perf_counter()))
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     taken: dict[str, list[str]] = {}
