@@ -27,13 +27,14 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.replan.candidates import open_shift, rank
-from scheduler.replan.windows import Plan
+from scheduler.replan.windows import Plan, weighted_changes
 from scheduler.result import Assignment, CheckReport, Roster
 
 
@@ -94,44 +95,58 @@ def change_floor(plan: Plan, start: CheckReport, start_roster: Roster, time_limi
 def _fewest_readers(inst, i: int, short: list, covering: dict[tuple[int, str], set[str]], free: set[str],
                     time_limit: float) -> int:
     """A proven lower bound on the readers (other than the `free` ones) who can supply shift `i`'s
-    missing covers `short` (see change_floor)."""
+    missing covers `short` (see change_floor): any eligible reader not covering the site already,
+    within their whole capacity."""
+    by_id, shift = inst.scenario.radiologist_by_id, inst.shifts[i]
+    m, _ = _cover_model(inst, i, short,
+                        lambda site: [r for r in inst.eligible_readers.get((site, i), ())
+                                      if r not in covering.get((i, site), set())],
+                        lambda rid: inst.capacity(by_id[rid], shift), free, exact=False)
+    solver = _solver(time_limit)
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0  # none found in time, or none covers these needs (the caller's roster is then short too)
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def _cover_model(inst, i: int, short: list, takers: Callable[[str], Iterable[str]], room: Callable[[str], int],
+                 free: set[str], exact: bool) -> tuple[cp_model.CpModel, dict[tuple[str, str], cp_model.IntVar]]:
+    """The set cover of shift `i`'s missing covers `short` (Uncovered): y[(reader, site)] a new cover
+    by one of `takers(site)`, z a reader taking any; per site the covers missing (`exact`: no more,
+    so no staffing cap is passed; else at least), per subspecialty at least those missing; each
+    reader's new studies within `room(reader)`; minimise the readers not in `free`."""
     by_id = inst.scenario.radiologist_by_id
-    shift = inst.shifts[i]
     m = cp_model.CpModel()
     y: dict[tuple[str, str], cp_model.IntVar] = {}
     z: dict[str, cp_model.IntVar] = {}
-    sites = sorted({u.site for u in short})
-    for site in sites:
-        for rid in inst.eligible_readers.get((site, i), ()):
-            if rid in covering.get((i, site), set()):
-                continue  # covers it already: a new cover comes from someone else
+    by_site: dict[str, list] = {}
+    for u in short:
+        by_site.setdefault(u.site, []).append(u)
+    for site, entries in sorted(by_site.items()):
+        mine = []
+        for rid in takers(site):
             if rid not in z:
                 z[rid] = m.new_bool_var(f"z:{rid}")
             y[(rid, site)] = var = m.new_bool_var(f"y:{rid}:{site}")
             m.add_implication(var, z[rid])
-    for site in sites:
-        entries = [u for u in short if u.site == site]
-        takers = [(rid, var) for (rid, s), var in y.items() if s == site]
-        m.add(sum(var for _, var in takers) >= sum(u.missing for u in entries))
+            mine.append((rid, var))
+        total, wanted = sum(var for _, var in mine), sum(u.missing for u in entries)
+        m.add(total == wanted) if exact else m.add(total >= wanted)
         for u in entries:
             if u.subspecialty is not None:
-                m.add(sum(var for rid, var in takers if u.subspecialty in by_id[rid].subspecialties) >= u.missing)
-    for rid, zr in z.items():
-        mine = [(s, var) for (r, s), var in y.items() if r == rid]
-        loads = [inst.demands[(s, i)].load_per_reader for s, _ in mine]
-        cap = inst.capacity(by_id[rid], shift)
-        if sum(loads) > cap:
-            m.add(sum(load * var for load, (_, var) in zip(loads, mine, strict=True)) <= cap * zr)
+                m.add(sum(var for rid, var in mine if u.subspecialty in by_id[rid].subspecialties) >= u.missing)
+    for rid in z:
+        mine = [(inst.demands[(site, i)].load_per_reader, var) for (r, site), var in y.items() if r == rid]
+        if sum(load for load, _ in mine) > room(rid):
+            m.add(sum(load * var for load, var in mine) <= max(0, room(rid)))
     m.minimize(sum(zr for rid, zr in z.items() if rid not in free))
+    return m, y
+
+
+def _solver(time_limit: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
-    status = solver.solve(m)
-    if status == cp_model.INFEASIBLE:
-        return 0  # no roster covers these needs: the caller's roster is then short too, and the floor unused
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
-    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    return solver
 
 
 def _start(plan: Plan, published: Roster) -> Roster:
@@ -177,7 +192,7 @@ def quick_replan(plan: Plan, published: Roster, deadline: float | None = None,
         final = check(inst, filled_roster) if filled else report
         if final.violations:  # never expected (each fill keeps every rule)
             continue
-        score = (final.terms.get("uncovered", 0), _weighted_changes(plan, before, filled_roster))
+        score = (final.terms.get("uncovered", 0), weighted_changes(plan, published, filled_roster))
         if best is None or score < best[0]:
             best = (score, filled_roster, final, filled)
         took = time.perf_counter() - t_pass
@@ -201,16 +216,6 @@ def _by_shift(plan: Plan, report: CheckReport) -> dict[int, list[list]]:
         if shift.start >= plan.now:  # the past stays as published
             out.setdefault(shift.index, []).append([u, u.missing])
     return out
-
-
-def _weighted_changes(plan: Plan, before: dict, roster: Roster) -> int:
-    after = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in roster.assignments}
-    total = 0
-    for key in set(before) | set(after):
-        if before.get(key) != after.get(key):
-            shift = plan.inst.shift_by_key.get(key[1:])
-            total += plan.weight_of(shift.start) if shift is not None else 1
-    return total
 
 
 def _fill(plan: Plan, roster: Roster, by_shift: dict[int, list[list]], before: dict, locked: set,
@@ -284,49 +289,29 @@ def _cover_shift(inst, roster: Roster, i: int, slots: list[list], before: dict, 
             return None
         for c in rank(open_shift(inst, roster, site, *key_of), only=ask):
             able[c.reader] = all(v.rule == "capacity" for v in c.violations)
-    m = cp_model.CpModel()
-    y: dict[tuple[str, str], cp_model.IntVar] = {}
-    z: dict[str, cp_model.IntVar] = {}
-    for site in sites:
-        for rid in inst.eligible_readers.get((site, i), ()):
-            a = current.get((rid, *key_of))
-            if not able.get(rid) or (a is not None and site in a.sites):
-                continue
-            z.setdefault(rid, m.new_bool_var(f"z:{rid}"))
-            y[(rid, site)] = var = m.new_bool_var(f"y:{rid}:{site}")
-            m.add_implication(var, z[rid])
-    for site in sites:
-        takers = [(rid, var) for (rid, s), var in y.items() if s == site]
-        for slot in slots:
-            u = slot[0]
-            if u.site != site:
-                continue
-            if u.subspecialty is None:  # exactly the covers missing: more could pass the staffing cap
-                m.add(sum(var for _, var in takers) == sum(x[0].missing for x in slots if x[0].site == site))
-            else:
-                m.add(sum(var for rid, var in takers if u.subspecialty in by_id[rid].subspecialties) >= u.missing)
-    cost = []
-    for rid, zr in z.items():
+
+    def held(rid: str) -> tuple[str, ...]:
         a = current.get((rid, *key_of))
-        held = sum(inst.demands[(s, i)].load_per_reader for s in (a.sites if a else ()) if (s, i) in inst.demands)
-        mine = [(s, var) for (r, s), var in y.items() if r == rid]
-        m.add(sum(inst.demands[(s, i)].load_per_reader * var for s, var in mine)
-              <= max(0, inst.capacity(by_id[rid], shift) - held))
+        return a.sites if a is not None else ()
+
+    def free(rid: str) -> bool:  # a change already (or a forced one): more sites cost nothing
         key = (rid, *key_of)
-        free = key in forced or (a is not None and tuple(sorted(a.sites)) != before.get(key))
-        if not free:
-            cost.append(zr)
-    m.minimize(sum(cost))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 1.0 if until is None else max(0.01, min(1.0, until - time.perf_counter()))
+        return key in forced or (key in current and tuple(sorted(held(rid))) != before.get(key))
+
+    m, y = _cover_model(
+        inst, i, [slot[0] for slot in slots],
+        lambda site: [r for r in inst.eligible_readers.get((site, i), ()) if able.get(r) and site not in held(r)],
+        lambda rid: inst.capacity(by_id[rid], shift) - sum(inst.demands[(s, i)].load_per_reader
+                                                         for s in held(rid) if (s, i) in inst.demands),
+        {rid for rid in able if free(rid)}, exact=True)
+    solver = _solver(1.0 if until is None else min(1.0, until - time.perf_counter()))
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     taken: dict[str, list[str]] = {}
     for (rid, site), var in y.items():
         if solver.boolean_value(var):
             taken.setdefault(rid, []).append(site)
-    out = {k: a for k, a in current.items()}
+    out = dict(current)
     for rid, new_sites in taken.items():
         a = out.get((rid, *key_of))
         sites_now = tuple(sorted({*(a.sites if a else ()), *new_sites}))

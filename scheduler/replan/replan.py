@@ -65,13 +65,14 @@ from scheduler.replan.windows import (
     Stops,
     WindowSearch,
     aware_utc,
+    changed_shifts,
     count_changes,
     disturbed,
     fix_past_and_locked,
     make_plan,
     reader_rules,
     region,
-    unneeded_start,
+    weighted_changes,
 )
 from scheduler.result import CheckReport, Progress, Roster, relative_gap
 from scheduler.scenario import Scenario
@@ -249,7 +250,7 @@ def replan(
                               f"needs left short imply; give more time for the fewest changes"]
         covered = not quick.report.uncovered  # then every roster as well covered makes the floor's changes
         bound = forced + (quick.floor if covered else 0)
-        weighted = sum(c.weight for c in _changed(inst, published, quick.roster, plan))
+        weighted = weighted_changes(plan, published, quick.roster)
         status = "OPTIMAL" if covered and weighted <= bound else "FEASIBLE"
         return _result(scenario, inst, published, plan, quick.roster, status, bound, covered, None, notes,
                        {"plan_s": t_plan - t0, "build_s": 0.0, "first_s": 0.0, "second_s": 0.0},
@@ -331,7 +332,7 @@ def replan(
     quick_score = None
     known = None  # the checker's report on the roster returned, when it is at hand already
     if quick is not None:
-        quick_moved = sum(c.weight for c in _changed(inst, published, quick.roster, plan)) - changes.forced
+        quick_moved = weighted_changes(plan, published, quick.roster) - changes.forced
         quick_score = big * quick.report.terms.get("uncovered", 0) + quick_moved
     if quick_score is not None and (best is None or quick_score < score(best)):
         # the ranking's roster beats whatever the model search found in time
@@ -352,7 +353,7 @@ def replan(
         result_status = "OPTIMAL" if proven() else "FEASIBLE"
         if final is polished and polished.free is None:
             objective_bound = float(polished.bound)
-        if sum(c.weight for c in _changed(inst, published, roster, plan)) != changes.forced + best.moved:
+        if weighted_changes(plan, published, roster) != changes.forced + best.moved:
             notes.append(f"the model counted {changes.forced + best.moved} weighted changes but the roster has a "
                          "different count")
     else:
@@ -371,7 +372,7 @@ def replan(
         # the roster covers every need: so must any as good, and each makes the quick floor's changes
         coverage_proven = True
         moved_bound = max(moved_bound, quick.floor)
-        weighted_now = sum(c.weight for c in _changed(inst, published, roster, plan))
+        weighted_now = weighted_changes(plan, published, roster)
         result_status = "OPTIMAL" if weighted_now <= changes.forced + moved_bound else result_status
     if result_status != "UNKNOWN" and result_status != "INFEASIBLE" and not coverage_proven:
         notes.append("the search ended before proving that no roster covers more; the bound on changes is only "
@@ -430,17 +431,8 @@ def _result(scenario: Scenario, inst: Instance, published: Roster, plan: Plan, r
 
 def _changed(inst: Instance, old: Roster, new: Roster, plan: Plan) -> list[Change]:
     """Every reader-shift that differs between the two rosters, with its weight (the unit of the count)."""
-    before = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in old.assignments}
-    after = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in new.assignments}
-    out = []
-    for key in set(before) | set(after):
-        b, a = before.get(key, ()), after.get(key, ())
-        if a == b:
-            continue
-        reader, shift_type, day = key
-        shift = inst.shift_by_key.get((shift_type, day))
-        start = shift.start if shift else unneeded_start(inst, shift_type, day)
-        out.append(Change(reader, shift_type, day, start, b, a, plan.weight_of(start), plan.is_near(start)))
+    out = [Change(reader, shift_type, day, start, b, a, plan.weight_of(start), plan.is_near(start))
+           for reader, shift_type, day, b, a, start in changed_shifts(plan, old, new)]
     return sorted(out, key=lambda c: (c.start, c.reader))
 
 

@@ -139,6 +139,27 @@ def unneeded_start(inst: Instance, shift_type: str, day: dt.date) -> dt.datetime
     return make_shift(scen, scen.shift_type_by_id[shift_type], day, -1, inst.planning_holidays).start
 
 
+def changed_shifts(plan: Plan, old: Roster, new: Roster) -> list[tuple[str, str, dt.date, tuple, tuple, dt.datetime]]:
+    """Every reader-shift whose sites differ between the two rosters: (reader, shift type, date,
+    sites before, sites after, UTC start); a reader-shift one of them lacks has no sites there."""
+    before = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in old.assignments}
+    after = {(a.reader, a.shift_type, a.date): tuple(sorted(a.sites)) for a in new.assignments}
+    out = []
+    for key in set(before) | set(after):
+        b, a = before.get(key, ()), after.get(key, ())
+        if a != b:
+            reader, shift_type, day = key
+            shift = plan.inst.shift_by_key.get((shift_type, day))
+            out.append((reader, shift_type, day, b, a,
+                        shift.start if shift else unneeded_start(plan.inst, shift_type, day)))
+    return out
+
+
+def weighted_changes(plan: Plan, old: Roster, new: Roster) -> int:
+    """The weighted changes from `old` to `new`: each changed reader-shift weighs `plan.weight_of` its start."""
+    return sum(plan.weight_of(start) for *_, start in changed_shifts(plan, old, new))
+
+
 def past_words(inst: Instance, a: Assignment, shift, missing: list[str]) -> str:
     reader = inst.scenario.radiologist_by_id[a.reader]
     demands = [inst.demands[(s, shift.index)] for s in missing]
