@@ -47,9 +47,12 @@ MIN_ASSIGN_S = 0.5  # least time for one shift's site assignment
 # the master's CP-SAT search gets at least LNS_MAIN_SHARE of its time, then hands over to the LNS
 # once it has not improved for LNS_PATIENCE of it, and by LNS_MAIN_MAX at the latest
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
-LNS_MIN_VARIABLES = 10_000  # masters smaller than this are left to CP-SAT (tier S: ~2,000; M: ~49,000)
 CHECK_RESERVE_S = 0.02  # time kept for checking the roster, per shift (at most 5% of the limit)
-ASSIGN_RESERVE_S = 0.55  # time kept for site assignments and repair, per shift (at most a third of the limit)
+# time kept for the site assignments and the repair after the master: per shift and per reader x
+# site x shift triple, at most a third of the limit (measured: tier S 0.3 s for 13k triples over 40
+# shifts, tier M 4.9 s for 417k triples; a fixed 0.55 s per shift kept 40 s of M's 120 s idle).
+# After a round, twice what its site phase took (plus ASSIGN_RESERVE_S) is kept for the next.
+ASSIGN_RESERVE_S, ASSIGN_RESERVE_PER_SHIFT_S, ASSIGN_RESERVE_PER_TRIPLE_S = 0.5, 0.01, 30e-6
 
 
 def triples(inst: Instance) -> int:
@@ -461,7 +464,8 @@ def solve_decomposed(
     built = master(hard)
     stats.master_variables = len(built.model.proto.variables)
     t_build = time.perf_counter()
-    reserve = min(time_limit / 3, 2.0 + ASSIGN_RESERVE_S * len(inst.shifts))
+    reserve = min(time_limit / 3, ASSIGN_RESERVE_S + ASSIGN_RESERVE_PER_SHIFT_S * len(inst.shifts)
+                  + ASSIGN_RESERVE_PER_TRIPLE_S * triples(inst))
     progress = _Progress(started, on_progress)
     stopper = _Stopper(stop)
     best: tuple[Roster, object] | None = None
@@ -478,16 +482,15 @@ def solve_decomposed(
             solver = new_solver(master_limit, workers, seed, log)
             solver.best_bound_callback = progress.on_bound
             t_m = time.perf_counter()
-            # on a large master: CP-SAT's own search until it stalls, then large-neighbourhood search
-            # (on a small one CP-SAT's search does better, and keeps improving the bound)
-            use_lns = stats.master_variables >= LNS_MIN_VARIABLES
+            # CP-SAT's own search until it stalls, then large-neighbourhood search with the LP in its
+            # sub-solves (tier S, 10 s: 317,890-335,100 against 385,020-399,520 for CP-SAT alone;
+            # the bound stays CP-SAT's, slightly lower for its shorter search)
             handover = lns.Handover(solver, t_m + master_limit * LNS_MAIN_SHARE, t_m + master_limit * LNS_MAIN_MAX,
-                                    master_limit * LNS_PATIENCE, lambda: progress.objective, False) if use_lns else None
+                                    master_limit * LNS_PATIENCE, lambda: progress.objective, False)
             status = stopper.run(solver, built.model, progress)
-            if handover is not None:
-                handover.close()
+            handover.close()
             values = solver
-            if (use_lns and status == cp_model.FEASIBLE and not stopper.stopped
+            if (status == cp_model.FEASIBLE and not stopper.stopped
                     and t_m + master_limit - time.perf_counter() > 1):
                 out = lns.improve(built, solver, deadline=t_m + master_limit, seed=seed, stop=stop, workers=workers,
                                   on_improve=improved)
@@ -524,6 +527,7 @@ def solve_decomposed(
                 report = check(inst, roster)
             if not report.violations and (best is None or report.objective < best[1].objective):
                 best = (roster, report)
+            reserve = min(reserve, ASSIGN_RESERVE_S + 2 * (time.perf_counter() - t_a))
             cuts = 0
             if hard:
                 for i, plan in plans.items():

@@ -31,6 +31,9 @@ RULES = (hours.TOTAL,)  # the rules whose violations this stage can repair
 READER_S = 2.0  # at most this long for one reader
 PORTFOLIO = 8  # CP-SAT workers of each one-reader model (time-sliced: they are small)
 
+# the elastic LNS's sub-solves search without the LP, as measured on the 364-day Curtois instances
+SUB_PARAMETERS: dict[str, object] = {"linearization_level": 0}
+
 
 def applies(report: CheckReport | None) -> bool:
     """True when every hard violation of the roster is of a total-hours rule (a maximum broken
@@ -96,7 +99,8 @@ def first_roster(inst: Instance, start: Roster, *, deadline: float, seed: int = 
     watcher.start()
     try:
         result = lns.improve(built, solver, deadline=deadline, seed=seed, stop=done, workers=workers,
-                             on_improve=lambda objective: done.set() if objective == 0 else None)
+                             on_improve=lambda objective: done.set() if objective == 0 else None,
+                             parameters=SUB_PARAMETERS)
     finally:
         done.set()
         watcher.join()

@@ -306,8 +306,8 @@ def solve(
             t_build = time.perf_counter()
             use_lns = (not coverage_first) if lns is None else lns
             main_limit = end - t_build
-            # every need soft, the objective a sum of linear penalties: the LP bound leads, in the
-            # full search and in the LNS's sub-solves alike (scheduler.solver.params.new_solver)
+            # every need soft, the objective a sum of linear penalties: the LP bound leads in the full
+            # search (scheduler.solver.params.new_solver), as it does in every LNS sub-solve
             lp_first = not coverage_first
             solver = new_solver(main_limit, workers, seed, log, lp_first=lp_first)
             if relative_gap_limit is not None:
@@ -321,8 +321,7 @@ def solve(
             if use_lns and not stopper.stopped and (status == cp_model.FEASIBLE or (
                     status == cp_model.UNKNOWN and fallback is not None)):
                 lns_start = solver if status == cp_model.FEASIBLE else fallback
-                lns_stats, lns_checked = _improve(inst, built, lns_start, end, seed, workers, log, stop, progress,
-                                                  lp_first)
+                lns_stats, lns_checked = _improve(inst, built, lns_start, end, seed, workers, log, stop, progress)
                 if lns_checked is not None:
                     status = cp_model.FEASIBLE
                 if lns_stats.get("proven"):
@@ -460,9 +459,6 @@ FINISH_CHECKS, FINISH_MAX_SHARE = 3, 0.05
 # full search took 30 s to reach 10,093, the LNS from the same start 17 s to reach 5,604), so the
 # full search keeps only what it does best: small proofs and the LP bound (BENCHMARKS.md, issue 5)
 LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.05, 0.1, 0.02
-# sub-solves of the LNS when the LP bound leads: with the LP they solve staff-rostering neighbourhoods
-# that the plain search leaves unimproved (Curtois Instance12 in 60 s: 4,745 against 7,543; best 4,040)
-LP_SUB_PARAMETERS: dict[str, object] = {"linearization_level": 2}
 
 
 def _grow(inst, start, deadline, seed, workers, stop, stats: dict) -> Roster | None:
@@ -483,7 +479,7 @@ def _handover(solver, progress, started, limit, fallback: bool):
                         limit * LNS_PATIENCE, lambda: progress.objective, fallback, lambda: progress.bound)
 
 
-def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, lp: bool = False):
+def _improve(inst, built, start, deadline, seed, workers, log, stop, progress):
     """Run the LNS from the full search's solution (or from a valid roster when the full search
     found none); return (stats, (a better roster, the checker's report on it) or None).
 
@@ -504,7 +500,7 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress, l
         progress._push()
 
     out = lns.improve(built, start, deadline=deadline, seed=seed, stop=stop, workers=workers,
-                      on_improve=on_improve, log=log, parameters=LP_SUB_PARAMETERS if lp else None)
+                      on_improve=on_improve, log=log)
     stats = {"iterations": out.iterations, "improvements": out.improvements, "start": out.start_objective,
              "objective": out.objective, "by_kind": out.by_kind, "proven": out.proven}
     if out.solver is None or (out.objective >= out.start_objective and not out.proven):
