@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 from scheduler.check import check
 from scheduler.instance import build_instance
-from scheduler.io.scenario_yaml import scenario_from_data
+from scheduler.io.scenario_yaml import load_scenario, scenario_from_data
 from scheduler.result import Roster
 from scheduler.solver import solve
 from scheduler.solver.decompose import assign_sites, use_decomposition
@@ -104,9 +104,19 @@ def test_needs_that_cannot_all_be_met_are_traded_by_weight() -> None:
     assert result.objective == full.objective
 
 
+def test_the_decomposed_solve_explains_why_needs_stay_short() -> None:
+    d = factory.data()
+    d["radiologists"] = [factory.reader("r1")]
+    result = solve(factory.build(d), time_limit=10, method="decomposed")
+    assert result.check.uncovered
+    assert result.explanation and all("must rest 11 h after a night" in line for line in result.explanation)
+    assert "explain_s" in result.timings
+
+
 def test_auto_decomposes_only_large_models() -> None:
     inst = build_instance(_packing_scenario())
     assert not use_decomposition("auto", inst)
+    assert use_decomposition("auto", build_instance(load_scenario("scenarios/fr_regional.yaml")))
     assert use_decomposition("decomposed", inst) and not use_decomposition("full", inst)
     with pytest.raises(ValueError, match="auto, full or decomposed"):
         use_decomposition("fastest", inst)

@@ -236,7 +236,7 @@ def solve(
         result.stats.update(greedy)
         result.timings["instance_s"] = t_inst - t0  # the decomposed solve's own count includes the greedy
         result.timings["greedy_s"] = greedy.get("greedy_s", 0.0)
-        return with_shift_bound(inst, result)
+        return _explained(inst, with_shift_bound(inst, result), locked, explain, explain_budget_s, t0)
     t_greedy = time.perf_counter()
     stopper = _Stopper(stop)
     try:
@@ -400,17 +400,25 @@ def solve(
         },
         progress=list(progress.points),
     )
-    result = with_shift_bound(inst, result)
-    if status == cp_model.INFEASIBLE and locked:
+    return _explained(inst, with_shift_bound(inst, result), locked, explain, explain_budget_s, t0)
+
+
+def _explained(inst: Instance, result: SolveResult, locked: tuple, wanted: bool, budget_s: float,
+               t0: float) -> SolveResult:
+    """`result` with the reasons its needs stay short or its rules conflict, when `wanted` (or
+    the locked assignments that cannot hold), and its explain and wall times."""
+    t = time.perf_counter()
+    infeasible = result.status == "INFEASIBLE"
+    if infeasible and locked:
         clash = check(inst, Roster(assignments=locked)).violations
         result.explanation = ["the locked assignments cannot all hold with the hard rules"] + [
             v.message for v in clash
         ]
-    elif explain and (status == cp_model.INFEASIBLE or (report is not None and report.uncovered)):
+    elif wanted and (infeasible or (result.check is not None and result.check.uncovered)):
         from scheduler.solver.explain import explain as run_explain
 
-        result.explanation = run_explain(inst, result, budget_s=explain_budget_s)
-    result.timings["explain_s"] = time.perf_counter() - t_check
+        result.explanation = run_explain(inst, result, budget_s=budget_s)
+    result.timings["explain_s"] = time.perf_counter() - t
     result.timings["wall_s"] = time.perf_counter() - t0
     return result
 
