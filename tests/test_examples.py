@@ -47,11 +47,16 @@ def test_us_example_has_offshore_readers_and_expiring_credentials():
     assert lapsing
 
 
-@pytest.mark.parametrize("name,limit", [("tiny", 10), ("fr_regional", 30)])
-def test_example_solves_to_full_coverage_and_passes_the_checker(name: str, limit: float):
-    """The examples are fully coverable: the roster covers every need and breaks no rule."""
+@pytest.mark.parametrize("name,limit,method", [("tiny", 10, "full"), ("fr_regional", 30, "decomposed")])
+def test_example_solves_to_full_coverage_and_passes_the_checker(name: str, limit: float, method: str):
+    """The examples are fully coverable: the roster covers every need and breaks no rule. The
+    French example is decomposed, and its master's LNS improves well on the greedy start."""
     result = solve(load_scenario(f"scenarios/{name}.yaml"), time_limit=limit, workers=2)
     assert result.has_solution
     assert result.uncovered == []
     assert result.check.violations == []
     assert result.check.objective == result.objective
+    assert result.objective <= result.stats["greedy_objective"]
+    if method == "decomposed":
+        assert result.stats["method"] == "decomposed" and result.stats["lns_iterations"] > 0
+        assert result.objective < 0.9 * result.stats["greedy_objective"]
