@@ -38,6 +38,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.points: list[Progress] = []
         self.bound: float | None = None
         self.objective: float | None = None
+        self.solutions = 0  # solutions reported by the searches so far
         self.lock = threading.Lock()
 
     def _push(self) -> None:
@@ -48,6 +49,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.sink(point)
 
     def on_solution_callback(self) -> None:
+        self.solutions += 1
         self.objective = self.objective_value
         self.bound = self.best_objective_bound
         self._push()
