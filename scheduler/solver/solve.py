@@ -215,8 +215,10 @@ def solve(
     `lns` (default: on when `coverage_first=False`) gives the full search only part of the time
     and then improves its roster by large-neighbourhood search (scheduler.solver.lns); the bound
     stays the full search's. `method` "decomposed" solves who works which shift first and then
-    each shift's sites (scheduler.solver.decompose); "auto" does so above AUTO_TRIPLES site
-    variables, where the one-model formulation no longer fits in time or memory.
+    each shift's sites (scheduler.solver.decompose), its master always improved by the LNS;
+    "auto" does so above AUTO_TRIPLES site variables when coverage comes first (from the French
+    example up: better rosters in the same time), and searches smaller scenarios whole.
+    `probe_share`, `relative_gap_limit` and `lns` apply to the one-model search only.
     Without `initial`, the greedy roster (scheduler.solver.greedy) stands in for it, built inside
     the time limit (`greedy_hint=False` starts from no roster); `stats` say whether it was used, its
     time, the reader slots it left unfilled and its objective.
