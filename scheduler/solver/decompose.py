@@ -54,9 +54,10 @@ LNS_MAIN_SHARE, LNS_MAIN_MAX, LNS_PATIENCE = 0.15, 0.5, 0.05
 CHECK_RESERVE_S = 0.02  # time kept for checking the roster, per shift (at most 5% of the limit)
 # time kept for the site assignments and the repair after the master: per shift and per reader x
 # site x shift triple, at most a third of the limit (measured: tier S 0.3 s for 13k triples over 40
-# shifts, tier M 4.9 s for 417k triples; a fixed 0.55 s per shift kept 40 s of M's 120 s idle).
+# shifts, the US example 0.5 s for 16k triples over 180 shifts, tier M 4.9 s for 417k triples; a
+# fixed 0.55 s per shift kept 40 s of M's 120 s idle).
 # After a round, twice what its site phase took (plus ASSIGN_RESERVE_S) is kept for the next.
-ASSIGN_RESERVE_S, ASSIGN_RESERVE_PER_SHIFT_S, ASSIGN_RESERVE_PER_TRIPLE_S = 0.5, 0.01, 30e-6
+ASSIGN_RESERVE_S, ASSIGN_RESERVE_PER_SHIFT_S, ASSIGN_RESERVE_PER_TRIPLE_S = 0.25, 0.005, 30e-6
 
 
 def triples(inst: Instance) -> int:
