@@ -331,6 +331,7 @@ def replan(
     objective_bound = None
     quick_score = None
     known = None  # the checker's report on the roster returned, when it is at hand already
+    model_count = None  # the weighted changes the model counted for the roster returned
     if quick is not None:
         quick_moved = weighted_changes(plan, published, quick.roster) - changes.forced
         quick_score = big * quick.report.terms.get("uncovered", 0) + quick_moved
@@ -353,9 +354,7 @@ def replan(
         result_status = "OPTIMAL" if proven() else "FEASIBLE"
         if final is polished and polished.free is None:
             objective_bound = float(polished.bound)
-        if weighted_changes(plan, published, roster) != changes.forced + best.moved:
-            notes.append(f"the model counted {changes.forced + best.moved} weighted changes but the roster has a "
-                         "different count")
+        model_count = changes.forced + best.moved
     else:
         roster, coverage_proven, moved_bound = published, False, 0
         if infeasible:
@@ -366,15 +365,18 @@ def replan(
             result_status = "UNKNOWN"
             notes.append("no roster was found in the time given; the published roster is returned unchanged "
                          "(give more time)")
-    if result_status in ("OPTIMAL", "FEASIBLE") and known is None:
+    weighted_now = weighted_changes(plan, published, roster)
+    if model_count is not None and weighted_now != model_count:
+        notes.append(f"the model counted {model_count} weighted changes but the roster has {weighted_now}")
+    solved = result_status in ("OPTIMAL", "FEASIBLE")
+    if solved and known is None:
         known = check(inst, roster)
     if quick is not None and known is not None and not known.uncovered:
         # the roster covers every need: so must any as good, and each makes the quick floor's changes
         coverage_proven = True
         moved_bound = max(moved_bound, quick.floor)
-        weighted_now = weighted_changes(plan, published, roster)
         result_status = "OPTIMAL" if weighted_now <= changes.forced + moved_bound else result_status
-    if result_status != "UNKNOWN" and result_status != "INFEASIBLE" and not coverage_proven:
+    if solved and not coverage_proven:
         notes.append("the search ended before proving that no roster covers more; the bound on changes is only "
                      "what no roster can avoid")
     stats = {"variables": search.size, "workers": workers, "seed": seed, "disturbed_shifts": len(disturbance.shifts),

@@ -489,9 +489,9 @@ def solve_decomposed(
             t_m = time.perf_counter()
             # CP-SAT's own search until it stalls, then large-neighbourhood search with the LP in its
             # sub-solves (tier S, 10 s: 314,770-324,510 against 385,020-399,520 for CP-SAT alone;
-            # the bound stays CP-SAT's, slightly lower for its shorter search)
-            # the handover waits for this round's own first roster: an earlier round's is not a
-            # solution of the master with its new cuts, and stopping without one ends the rounds
+            # the bound stays CP-SAT's, slightly lower for its shorter search). The handover waits for
+            # this round's own first roster: an earlier round's is not a solution of the master with
+            # its new cuts, and stopping without one ends the rounds.
             found_before = progress.solutions
             handover = lns.Handover(solver, t_m + master_limit * LNS_MAIN_SHARE, t_m + master_limit * LNS_MAIN_MAX,
                                     master_limit * LNS_PATIENCE,
