@@ -12,6 +12,10 @@ Single runs are noisy (the handover to the LNS and the number of its rounds foll
 the same code gave 1,322 to 1,631 on Instance8 in 60 s), so `--seeds N` runs each instance with
 seeds 0 to N-1 and prints the spread of the objective (min, median, max) instead of recording the
 table: what a comparison of two solver versions needs.
+
+`--bounds S` solves nothing: it computes each instance's lower bound by column generation over each
+person's schedules (scheduler.solver.pattern_bound) within S seconds, in a child process, and records
+the section `curtois-bounds`: how far the best known values, and the table's rosters, are from optimal.
 """
 
 from __future__ import annotations
@@ -58,9 +62,54 @@ def run(path: Path, time_limit: float, workers: int, seed: int = 0) -> dict:
     return row
 
 
-def table(rows: list[dict]) -> str:
-    cols = ["instance", "days", "staff", "time_limit_s", "status", "objective", "bound", "best_known",
-            "ratio_to_best_known", "gap", "hard_violations", "build_s", "wall_s", "peak_mib"]
+def bound_child(path: Path, seconds: float, workers: int, out: Path) -> None:
+    """In a child process: the pattern bound of one instance (no search), as JSON in `out`."""
+    import time
+
+    from scheduler.instance import build_instance
+    from scheduler.io import curtois
+    from scheduler.solver.pattern_bound import pattern_bound
+
+    t0 = time.perf_counter()
+    inst = curtois.load(path)
+    found = pattern_bound(build_instance(curtois.to_scenario(inst)), time_limit=seconds, workers=workers)
+    best = curtois.best_known(path)
+    rounded = found.rounded()
+    out.write_text(json.dumps({
+        "instance": inst.name, "days": inst.days, "staff": len(inst.staff), "bound_limit_s": seconds,
+        "pattern_bound": None if found.bound is None else round(found.bound, 2), "rounded": rounded,
+        "converged": found.converged, "rounds": found.rounds, "schedules": found.columns,
+        "bound_s": round(found.seconds, 1), "wall_s": round(time.perf_counter() - t0, 1), "best_known": best,
+        "best_known_over_bound": round(best / rounded, 4) if best and rounded else None,
+        "best_known_proven_optimal": bool(best is not None and rounded is not None and best == rounded),
+        "best_known_below_bound": bool(best is not None and rounded is not None and best < rounded),
+    }))
+
+
+def run_bound(path: Path, seconds: float, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bound.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--bound-child", str(path), "--bounds", str(seconds),
+               "--workers", str(workers), "--child-out", str(out)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        stderr = proc.stderr.read()
+        if not out.exists():
+            return {"instance": path.stem, "pattern_bound": f"failed: {stderr.strip()[-200:]}"}
+        row = json.loads(out.read_text())
+    row["peak_mib"] = round(usage.ru_maxrss / 1024, 1)
+    row["ortools"] = ortools.__version__
+    return row
+
+
+BOUND_COLUMNS = ["instance", "days", "staff", "bound_limit_s", "pattern_bound", "rounded", "converged", "rounds",
+                 "schedules", "bound_s", "best_known", "best_known_over_bound", "best_known_proven_optimal",
+                 "best_known_below_bound", "peak_mib"]
+
+
+def table(rows: list[dict], cols: list[str] | None = None) -> str:
+    cols = cols or ["instance", "days", "staff", "time_limit_s", "status", "objective", "bound", "best_known",
+                    "ratio_to_best_known", "gap", "hard_violations", "build_s", "wall_s", "peak_mib"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         cells = []
@@ -104,7 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     p.add_argument("--seeds", type=int, default=1, metavar="N",
                    help="run each instance with seeds 0..N-1 and print the objective's spread (records nothing)")
+    p.add_argument("--bounds", type=float, metavar="S",
+                   help="instead of solving, compute each instance's pattern bound (column generation, "
+                        "scheduler.solver.pattern_bound) within S seconds, and record the section curtois-bounds")
+    p.add_argument("--bound-child", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.bound_child is not None:
+        bound_child(args.bound_child, args.bounds, args.workers, args.child_out)
+        return 0
     files = sorted(args.dir.glob("Instance*.txt"), key=lambda f: int(re.sub(r"\D", "", f.stem)))
     if args.only:
         files = [f for f in files if f.stem in args.only]
@@ -114,6 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 1:
         p.error("--seeds must be at least 1")
     rows = []
+    if args.bounds is not None:
+        for f in files:
+            rows.append(run_bound(f, args.bounds, args.workers))
+            print(json.dumps(rows[-1]), flush=True)
+        rendered = table(rows, BOUND_COLUMNS)
+        print(rendered)
+        if not args.no_record:
+            command = "python benchmarks/curtois.py " + " ".join(argv if argv is not None else sys.argv[1:])
+            record("curtois-bounds", rows, command.strip(), ROOT / "BENCHMARKS.md", rendered=rendered)
+        return 0
     for f in files:
         for seed in range(args.seeds):
             row = run(f, tier_limit(f.stem) * args.scale, args.workers, seed)

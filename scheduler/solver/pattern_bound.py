@@ -1,0 +1,257 @@
+"""A lower bound on the objective by column generation over each reader's own schedules.
+
+When no objective term couples readers except through the needs (fairness, workload and continuity
+weigh zero, and no need asks for subspecialties), the objective with every need soft is each
+reader's own cost (requests, reader-shifts) plus, for each need k with R_k readers required and n_k
+covering it, `under_k * max(0, R_k - n_k) + over_k * max(0, n_k - R_k)`. Pricing the needs with
+multipliers d_k in [-over_k, under_k] splits it into one problem per reader (Lagrangian relaxation):
+
+    every valid roster costs at least  sum_k d_k R_k + sum_r min over r's valid schedules of
+                                        (own cost of the schedule - sum of d_k over the needs it covers)
+
+Column generation finds multipliers that make this tight: a linear master (GLOP) chooses a convex
+combination of the schedules found so far for each reader, its duals are the multipliers, and one
+CP-SAT model per reader (the reader alone, every hard rule of theirs, needs soft) prices them,
+adding the schedules that would improve the master. Every round's bound is valid on its own: it
+uses each pricing model's proven bound, whether or not that model was solved to optimality (and a
+weak bound without search when it found no schedule in its time), and accounts for rounding the
+multipliers to integer coefficients. So the best bound so far is returned
+whenever time runs out; once no reader has an improving schedule it equals the master's optimum.
+
+Staffing caps couple readers too; leaving them out only lowers the bound, so it stays valid. It is
+a bound on the objective of `solve(..., coverage_first=False)` (the staff-rostering benchmarks'),
+found without CP-SAT's search: on the Curtois instances it reaches the best known values (Instance4,
+Instance10, Instance12, Instance14) where CP-SAT's own bound stays far below (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from scheduler.instance import Instance, reader_instance
+from scheduler.rules import reader_shifts, requests
+from scheduler.solver.model import build_model
+
+OWN_TERMS = (("requests", requests), ("reader_shifts", reader_shifts))  # each a sum over readers
+COUPLING_TERMS = ("fairness", "workload", "continuity")  # each compares readers with one another
+SCALE = 100_000  # multipliers become integer coefficients of the pricing models at this scale
+# one reader's pricing model gets PRICE_S a round, doubled after each round it is not proven, up to
+# PRICE_MAX_S (long horizons: a reader's 84 days may need more than a second to find any schedule)
+PRICE_S, PRICE_MAX_S = 1.0, 16.0
+TOLERANCE = 1e-6
+
+
+@dataclass
+class PatternBound:
+    """The outcome. `bound` is the best valid lower bound found (None when none was, or when the
+    method does not apply: `reason` says why); `converged` means no reader had an improving
+    schedule, so `bound` is the master's optimum; `infeasible` that some reader has no valid
+    schedule at all (then no roster keeps the hard rules)."""
+
+    bound: float | None = None
+    lp: float | None = None
+    rounds: int = 0
+    columns: int = 0
+    converged: bool = False
+    infeasible: bool = False
+    seconds: float = 0.0
+    reason: str | None = None
+    history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, bound) on each gain
+
+    def rounded(self) -> int | None:
+        """The bound rounded up (objectives are integers), None without a bound."""
+        return None if self.bound is None else math.ceil(self.bound - TOLERANCE)
+
+    def proves(self, objective: int) -> bool:
+        """True when a valid roster of this integer `objective` is optimal: at most the bound rounded up."""
+        return self.bound is not None and objective <= self.rounded()
+
+
+def not_applicable(inst: Instance) -> str | None:
+    """Why the bound does not apply to this scenario, or None when it does."""
+    weights = inst.scenario.objective
+    coupled = [name for name in COUPLING_TERMS if getattr(weights, name)]
+    if coupled:
+        return f"the objective weighs {', '.join(coupled)}, which compare readers with one another"
+    if any(d.required_by_subspecialty for d in inst.demands.values()):
+        return "some needs ask for subspecialties"
+    return None
+
+
+class _Reader:
+    """One reader's pricing model: the reader alone, every need soft, no objective of its own yet."""
+
+    def __init__(self, inst: Instance, reader, demands: dict) -> None:
+        alone = reader_instance(inst, reader)
+        self.built = build_model(alone, soft_needs=None, objective=False)
+        weights = inst.scenario.objective
+        v = self.built.vars
+        self.own = sum(getattr(weights, name) * module.term(v) for name, module in OWN_TERMS)
+        self.covers = [((site, i), y) for (_rid, i, site), y in v.y.items() if (site, i) in demands]
+        self.day_of = {key: inst.shifts[key[1]].day for key, _y in self.covers}
+        self.time_limit = PRICE_S  # doubled after each round that does not prove its schedule best
+        self.hint: list = []  # (literal, value) of the last schedule found, as a hint for the next round (a feasible start)
+
+    def floor(self, multipliers: dict) -> float:
+        """A weak but always valid lower bound of the reduced cost, without any search: the own
+        cost is never negative, and a reader works one shift a day, so each day gives at most its
+        best shift's positive multipliers."""
+        per_shift: dict[tuple[int, int], float] = {}
+        for key, _y in self.covers:
+            per_shift[(self.day_of[key], key[1])] = per_shift.get((self.day_of[key], key[1]), 0.0) + max(
+                0.0, multipliers[key])
+        per_day: dict[int, float] = {}
+        for (day, _i), gain in per_shift.items():
+            per_day[day] = max(per_day.get(day, 0.0), gain)
+        return -sum(per_day.values())
+
+    def price(self, multipliers: dict, deadline: float, seed: int, stop: threading.Event | None):
+        """(schedules found as (needs covered, own cost), proven lower bound of the reduced cost
+        without the reader's convexity dual, CP-SAT status), searching until `deadline` at the latest."""
+        time_limit = min(self.time_limit, deadline - time.perf_counter())
+        coefficients = [(key, y, round(SCALE * multipliers[key])) for key, y in self.covers]
+        # rounding a multiplier down lowers the true reduced cost by up to its remainder: count it
+        error = sum(max(0.0, SCALE * multipliers[key] - c) for key, _y, c in coefficients) / SCALE
+        model = self.built.model
+        model.minimize(SCALE * self.own - sum(c * y for _key, y, c in coefficients if c))
+        model.clear_hints()
+        for y, value in self.hint:
+            model.add_hint(y, value)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers, p.max_time_in_seconds, p.random_seed = 1, max(0.01, time_limit), seed
+        p.catch_sigint_signal = False
+        found: list[tuple[frozenset, int]] = []
+        own, covers, hint = self.own, self.covers, self.hint
+
+        class Collect(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                if stop is not None and stop.is_set():
+                    self.stop_search()
+                used = frozenset(key for key, y in covers if self.boolean_value(y))
+                hint[:] = [(y, self.boolean_value(y)) for _key, y in covers]
+                found.append((used, int(self.value(own)) if not isinstance(own, int) else own))
+
+        status = solver.solve(model, Collect())
+        lower = self.floor(multipliers)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            lower = max(lower, solver.best_objective_bound / SCALE - error)
+        elif status == cp_model.INFEASIBLE:
+            lower = math.inf
+        self.time_limit = PRICE_S if status == cp_model.OPTIMAL else min(self.time_limit * 2, PRICE_MAX_S)
+        return found, lower, status
+
+
+class _Master:
+    """The linear master: a convex combination of known schedules per reader, and each need's
+    shortfall and over-staffing at their weights. Columns are added in place (GLOP re-solves
+    from its last basis)."""
+
+    def __init__(self, demands: dict, readers: list[str], under: dict, over: dict, big: float) -> None:
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective = self.lp.Objective()
+        self.objective.SetMinimization()
+        self.convexity = {}
+        for rid in readers:
+            self.convexity[rid] = self.lp.Constraint(1, 1)
+            artificial = self.lp.NumVar(0, 1, "")  # keeps the master feasible before any schedule is known
+            self.convexity[rid].SetCoefficient(artificial, 1)
+            self.objective.SetCoefficient(artificial, big)
+        self.cover, self.cap = {}, {}
+        for key, demand in demands.items():
+            self.cover[key] = self.lp.Constraint(demand.required, self.lp.infinity())  # n + short >= R
+            short = self.lp.NumVar(0, self.lp.infinity(), "")
+            self.cover[key].SetCoefficient(short, 1)
+            self.objective.SetCoefficient(short, under[key])
+            if over[key]:
+                self.cap[key] = self.lp.Constraint(-self.lp.infinity(), demand.required)  # n - extra <= R
+                extra = self.lp.NumVar(0, self.lp.infinity(), "")
+                self.cap[key].SetCoefficient(extra, -1)
+                self.objective.SetCoefficient(extra, over[key])
+        self.known: dict[str, set[frozenset]] = {rid: set() for rid in readers}
+        self.columns = 0
+
+    def add(self, rid: str, used: frozenset, cost: int) -> bool:
+        if used in self.known[rid]:
+            return False
+        self.known[rid].add(used)
+        var = self.lp.NumVar(0, 1, "")
+        self.convexity[rid].SetCoefficient(var, 1)
+        self.objective.SetCoefficient(var, cost)
+        for key in used:
+            self.cover[key].SetCoefficient(var, 1)
+            if key in self.cap:
+                self.cap[key].SetCoefficient(var, 1)
+        self.columns += 1
+        return True
+
+    def solve(self, under: dict, over: dict) -> tuple[float, dict, dict] | None:
+        """(master value, need multipliers clipped to where the bound holds, convexity duals)."""
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        multipliers = {}
+        for key, row in self.cover.items():
+            d = min(max(row.dual_value(), 0.0), under[key])
+            if key in self.cap:
+                d += max(min(self.cap[key].dual_value(), 0.0), -over[key])
+            multipliers[key] = d
+        duals = {rid: row.dual_value() for rid, row in self.convexity.items()}
+        return self.lp.Objective().Value(), multipliers, duals
+
+
+def pattern_bound(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
+                  stop: threading.Event | None = None, max_rounds: int | None = None) -> PatternBound:
+    """The best lower bound found within `time_limit` seconds (and `max_rounds` rounds), pricing
+    `workers` readers side by side (one CP-SAT worker each); setting `stop` ends it early with the
+    best bound so far."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    out = PatternBound(reason=not_applicable(inst))
+    if out.reason is not None:
+        return out
+    weights = inst.scenario.objective
+    demands = inst.demands
+    under = {k: weights.uncovered * d.priority for k, d in demands.items()}
+    over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0 for k, d in demands.items()}
+    constant = sum(under[k] * d.required for k, d in demands.items())  # every need left wholly short
+    readers = [_Reader(inst, r, demands) for r in inst.readers]
+    ids = [r.id for r in inst.readers]
+    master = _Master(demands, ids, under, over, big=constant + 1.0)
+    with ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing") as pool:
+        while time.perf_counter() < deadline - 0.05 and not (stop is not None and stop.is_set()):
+            if max_rounds is not None and out.rounds >= max_rounds:
+                break
+            solved = master.solve(under, over)
+            if solved is None:
+                break
+            out.lp, multipliers, duals = solved
+            priced = list(pool.map(_Reader.price, readers, [multipliers] * len(readers), [deadline] * len(readers),
+                                   [seed + out.rounds] * len(readers), [stop] * len(readers)))
+            out.rounds += 1
+            if any(status == cp_model.INFEASIBLE for _f, _lower, status in priced):
+                out.infeasible, out.bound = True, None
+                break
+            bound = (sum(multipliers[k] * d.required for k, d in demands.items())
+                     + sum(lower for _f, lower, _s in priced))
+            if math.isfinite(bound) and (out.bound is None or bound > out.bound):
+                out.bound = bound
+                out.history.append((round(time.perf_counter() - t0, 3), bound))
+            added = 0
+            for rid, (found, _lower, _status) in zip(ids, priced, strict=True):
+                for used, cost in found:
+                    reduced = cost - sum(multipliers[k] for k in used) - duals[rid]
+                    if reduced < -TOLERANCE and master.add(rid, used, cost):
+                        added += 1
+            if not added and all(status == cp_model.OPTIMAL for _f, _lower, status in priced):
+                out.converged = True
+                break
+    out.columns = master.columns
+    out.seconds = time.perf_counter() - t0
+    return out
