@@ -111,3 +111,18 @@ def test_bench_reports_the_pattern_bound_and_what_it_proves(tmp_path, capsys):
     assert pb["converged"] and 827.99 < pb["bound"] <= 828 and pb["proves_best_known_optimal"]
     assert not pb["best_known_below_bound"] and pb["proves_optimal"] == (summary["objective"] == 828)
     assert "pattern bound 828.00 (converged" in capsys.readouterr().out
+
+
+def test_the_benchmark_runner_records_each_instances_bound_in_its_own_process(tmp_path, monkeypatch, capsys):
+    """`benchmarks/curtois.py --bounds S` solves nothing: it records each instance's pattern bound."""
+    from benchmarks import curtois as runner
+
+    target = tmp_path / "BENCHMARKS.md"
+    target.write_text("# Benchmarks\n")
+    monkeypatch.setattr(runner, "ROOT", tmp_path)  # record into a copy, never over the published file
+    assert runner.main(["--dir", str(DATA), "--only", "Instance2", "--bounds", "30"]) == 0
+    row = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{"))
+    assert row["instance"] == "Instance2" and row["converged"] and row["rounded"] == 828
+    assert row["best_known_proven_optimal"] and row["peak_mib"] > 0
+    text = target.read_text()
+    assert "### curtois-bounds" in text and "| Instance2 | 14 | 14 | 30.0 | 828.0 | 828 | True |" in text

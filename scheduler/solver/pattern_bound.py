@@ -97,7 +97,7 @@ class _Reader:
         self.covers = [((site, i), y) for (_rid, i, site), y in v.y.items() if (site, i) in demands]
         self.day_of = {key: inst.shifts[key[1]].day for key, _y in self.covers}
         self.time_limit = PRICE_S  # doubled after each round that does not prove its schedule best
-        self.hint: list = []  # (literal, value) of the last schedule found, as a hint for the next round (a feasible start)
+        self.hint: list = []  # (literal, value) of the last schedule found: the next round's feasible start
 
     def floor(self, multipliers: dict) -> float:
         """A weak but always valid lower bound of the reduced cost, without any search: the own
