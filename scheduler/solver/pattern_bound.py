@@ -20,8 +20,9 @@ whenever time runs out; once no reader has an improving schedule it equals the m
 
 Staffing caps couple readers too; leaving them out only lowers the bound, so it stays valid. It is
 a bound on the objective of `solve(..., coverage_first=False)` (the staff-rostering benchmarks'),
-found without CP-SAT's search: on the Curtois instances it reaches the best known values (Instance4,
-Instance10, Instance12, Instance14) where CP-SAT's own bound stays far below (BENCHMARKS.md).
+found without CP-SAT's search: on the Curtois instances it converges up to Instance18 and proves the
+best known values of Instances 2-4, 10, 12 and 14 optimal, where CP-SAT's own bound stays far below
+(Instance12: 0 against 4,040; BENCHMARKS.md, section curtois-bounds).
 """
 
 from __future__ import annotations
