@@ -45,21 +45,27 @@ def tier_limit(name: str) -> float:
     return 60.0 if n <= 12 else 300.0 if n <= 20 else 600.0
 
 
+def _child(cmd: list[str], out: Path, instance: str, failed_key: str) -> dict:
+    """Run `cmd` (which writes its JSON row to `out`) as a child process; the row, with the child's
+    own peak memory, or a failure row naming the instance."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read()
+    if not out.exists():
+        return {"instance": instance, failed_key: f"failed ({proc.returncode}): {stderr.strip()[-200:]}"}
+    row = json.loads(out.read_text())
+    row["peak_mib"] = round(usage.ru_maxrss / 1024, 1)
+    row["ortools"] = ortools.__version__
+    return row
+
+
 def run(path: Path, time_limit: float, workers: int, seed: int = 0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "summary.json"
         cmd = [str(ROOT / ".venv" / "bin" / "scheduler"), "bench", "curtois", str(path), "--time-limit",
                str(time_limit), "--workers", str(workers), "--seed", str(seed), "--summary-json", str(out)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stderr = proc.stderr.read()
-        if not out.exists():
-            return {"instance": path.stem, "status": f"failed ({proc.returncode}): {stderr.strip()[-200:]}"}
-        row = json.loads(out.read_text())
-    row["peak_mib"] = round(usage.ru_maxrss / 1024, 1)
-    row["ortools"] = ortools.__version__
-    return row
+        return _child(cmd, out, path.stem, "status")
 
 
 def bound_child(path: Path, seconds: float, workers: int, out: Path) -> None:
@@ -91,15 +97,7 @@ def run_bound(path: Path, seconds: float, workers: int) -> dict:
         out = Path(tmp) / "bound.json"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--bound-child", str(path), "--bounds", str(seconds),
                "--workers", str(workers), "--child-out", str(out)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        stderr = proc.stderr.read()
-        if not out.exists():
-            return {"instance": path.stem, "pattern_bound": f"failed: {stderr.strip()[-200:]}"}
-        row = json.loads(out.read_text())
-    row["peak_mib"] = round(usage.ru_maxrss / 1024, 1)
-    row["ortools"] = ortools.__version__
-    return row
+        return _child(cmd, out, path.stem, "pattern_bound")
 
 
 BOUND_COLUMNS = ["instance", "days", "staff", "bound_limit_s", "pattern_bound", "rounded", "converged", "rounds",
