@@ -7,6 +7,8 @@ large-neighbourhood search (scheduler.solver.lns) once it stalls; `--no-lns` kee
 `--pattern-bound-s S` then spends up to S more seconds on a lower bound by column generation
 (scheduler.solver.pattern_bound), reported on its own with its time; where it meets the objective
 the roster is proven optimal, and where it meets the best known value, that value is.
+`--dive-s S` first spends up to S seconds of the time limit diving the same column generation into
+a roster (scheduler.solver.pattern_dive), which the search then starts from.
 Exit 0 when the roster breaks no hard rule, 2 otherwise.
 """
 
@@ -23,6 +25,7 @@ from scheduler.io import curtois
 from scheduler.io.atomic import write_text_atomic
 from scheduler.solver import solve
 from scheduler.solver.pattern_bound import pattern_bound
+from scheduler.solver.pattern_dive import dive
 
 
 def cmd_bench_curtois(args: argparse.Namespace) -> int:
@@ -30,9 +33,20 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
     inst = curtois.load(args.instance)
     scenario = curtois.to_scenario(inst)
     t_map = time.perf_counter() - t0
-    # the time limit is the command's: reading and mapping the file come out of it
-    result = solve(scenario, time_limit=max(1.0, args.time_limit - t_map), workers=args.workers, seed=args.seed,
-                   coverage_first=False, explain=False, lns=not args.no_lns)
+    dived = None
+    if args.dive_s > 0:
+        # a start for the search by diving the column generation (within the command's time limit)
+        t_dive = time.perf_counter()
+        start = dive(build_instance(scenario), time_limit=min(args.dive_s, args.time_limit - t_map),
+                     workers=args.workers, seed=args.seed)
+        dived = {"seconds": round(time.perf_counter() - t_dive, 3), "complete": start is not None}
+        if start is not None:
+            dived_report = check(scenario, start)
+            dived.update(objective=dived_report.objective, hard_violations=len(dived_report.violations))
+    # the time limit is the command's: reading and mapping the file (and the dive) come out of it
+    result = solve(scenario, time_limit=max(1.0, args.time_limit - (time.perf_counter() - t0)), workers=args.workers,
+                   seed=args.seed, coverage_first=False, explain=False, lns=not args.no_lns,
+                   initial=start if dived and dived["complete"] else None)
     report = check(scenario, result.roster)
     violations, definition = curtois.evaluate(inst, curtois.assignment_of(inst, result.roster))
     best = args.best_known if args.best_known is not None else curtois.best_known(args.instance)
@@ -56,6 +70,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "seed": args.seed,
         "lns": result.stats.get("lns"),
+        "dive": dived,
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
     }
     if args.pattern_bound_s > 0:
@@ -80,6 +95,9 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         return 1
     ratio = summary["ratio_to_best_known"]
     print(f"{inst.name}: {inst.days} days, {len(inst.staff)} staff, {len(inst.shifts)} shift types")
+    if dived is not None:
+        print(f"  dive: {'objective ' + str(dived['objective']) if dived['complete'] else 'no roster'} "
+              f"in {dived['seconds']:.1f} s")
     print(f"  status {result.status}, objective {summary['objective']}, bound {result.bound}, "
           f"best known {best if best is not None else '-'}"
           + (f", ratio {ratio:.4f}" if ratio else "") + f"; {summary['wall_s']:.1f} s")
@@ -111,6 +129,9 @@ def add_bench_commands(sub: argparse._SubParsersAction, solver_options) -> None:
     c.add_argument("--summary-json", metavar="PATH", help="write the figures as JSON")
     c.add_argument("--no-lns", action="store_true",
                    help="full CP-SAT search only, without the large-neighbourhood search that follows it by default")
+    c.add_argument("--dive-s", type=float, default=0.0, metavar="S",
+                   help="first, up to S seconds of the time limit to dive the column generation into a roster "
+                        "(scheduler.solver.pattern_dive) that the search starts from; 0 (default) skips it")
     c.add_argument("--pattern-bound-s", type=float, default=0.0, metavar="S",
                    help="after the search, up to S more seconds for a lower bound by column generation over "
                         "each person's schedules (scheduler.solver.pattern_bound); 0 (default) skips it")

@@ -1,4 +1,5 @@
-"""The column-generation lower bound: never above an optimum, at any round; tight where it should be."""
+"""The column-generation lower bound (never above an optimum, at any round; tight where it should be)
+and the dive through it (a valid roster, never below an optimum)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from scheduler.check import check
 from scheduler.cli import main
 from scheduler.instance import build_instance
 from scheduler.io import curtois
@@ -17,6 +19,7 @@ from scheduler.solver import solve
 from scheduler.solver.model import build_model
 from scheduler.solver.params import new_solver
 from scheduler.solver.pattern_bound import pattern_bound
+from scheduler.solver.pattern_dive import dive
 from tests.strategies import property_settings, scenario_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +152,38 @@ def test_the_bound_holds_on_the_projects_own_scenarios_with_several_sites_per_re
         return
     assume(result.status == "OPTIMAL")
     assert found.bound is not None and found.bound <= result.objective + 1e-6 * max(1, abs(result.objective))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(small_instances())
+def test_the_dive_gives_a_valid_roster_no_better_than_the_optimum(text):
+    scenario = curtois.to_scenario(curtois.parse(text, "random"))
+    inst = build_instance(scenario)
+    roster = dive(inst, time_limit=20)
+    if roster is None:  # only when no roster exists: a week of a few staff dives well within its time
+        solver = new_solver(10, 2, 0)
+        assert solver.solve(build_model(inst, soft_needs=None, objective=False).model) == cp_model.INFEASIBLE
+        return
+    result = solve(scenario, time_limit=20, workers=2, coverage_first=False, explain=False, lns=False)
+    assume(result.status == "OPTIMAL")
+    report = check(scenario, roster)  # the checker referees the dive's roster like any other
+    assert report.violations == [] and report.objective >= result.objective
+
+
+def test_the_dive_reaches_instance2s_optimum_and_stays_out_of_scope_elsewhere():
+    scenario = curtois.to_scenario(curtois.load(DATA / "Instance2.txt"))
+    roster = dive(build_instance(scenario), time_limit=60)
+    report = check(scenario, roster)
+    assert report.violations == [] and report.objective == 828  # its proven optimum
+    assert dive(build_instance(load_scenario(ROOT / "scenarios" / "tiny.yaml")), time_limit=10) is None
+
+
+def test_bench_starts_the_search_from_the_dive(tmp_path, capsys):
+    out = tmp_path / "summary.json"
+    assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "30", "--dive-s", "20",
+                 "--summary-json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["dive"]["complete"] and summary["dive"]["hard_violations"] == 0
+    assert summary["objective"] <= summary["dive"]["objective"]  # the search keeps or improves its start
+    assert summary["wall_s"] <= 30 + 5
+    assert f"dive: objective {summary['dive']['objective']} in" in capsys.readouterr().out

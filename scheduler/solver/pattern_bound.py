@@ -95,7 +95,9 @@ class _Reader:
         weights = inst.scenario.objective
         v = self.built.vars
         self.own = sum(getattr(weights, name) * module.term(v) for name, module in OWN_TERMS)
-        self.covers = [((site, i), y) for (_rid, i, site), y in v.y.items() if (site, i) in demands]
+        # every site the reader may cover on every shift (a schedule is all of them; the needs among
+        # them are priced, a site-shift without a need has no multiplier)
+        self.covers = [((site, i), y) for (_rid, i, site), y in v.y.items()]
         self.day_of = {key: inst.shifts[key[1]].day for key, _y in self.covers}
         self.time_limit = PRICE_S  # doubled after each round that does not prove its schedule best
         self.hint: list = []  # (literal, value) of the last schedule found: the next round's feasible start
@@ -107,7 +109,7 @@ class _Reader:
         per_shift: dict[tuple[int, int], float] = {}
         for key, _y in self.covers:
             per_shift[(self.day_of[key], key[1])] = per_shift.get((self.day_of[key], key[1]), 0.0) + max(
-                0.0, multipliers[key])
+                0.0, multipliers.get(key, 0.0))
         per_day: dict[int, float] = {}
         for (day, _i), gain in per_shift.items():
             per_day[day] = max(per_day.get(day, 0.0), gain)
@@ -117,9 +119,9 @@ class _Reader:
         """(schedules found as (needs covered, own cost), proven lower bound of the reduced cost
         without the reader's convexity dual, CP-SAT status), searching until `deadline` at the latest."""
         time_limit = min(self.time_limit, deadline - time.perf_counter())
-        coefficients = [(key, y, round(SCALE * multipliers[key])) for key, y in self.covers]
+        coefficients = [(key, y, round(SCALE * multipliers.get(key, 0.0))) for key, y in self.covers]
         # rounding a multiplier down lowers the true reduced cost by up to its remainder: count it
-        error = sum(max(0.0, SCALE * multipliers[key] - c) for key, _y, c in coefficients) / SCALE
+        error = sum(max(0.0, SCALE * multipliers.get(key, 0.0) - c) for key, _y, c in coefficients) / SCALE
         model = self.built.model
         model.minimize(SCALE * self.own - sum(c * y for _key, y, c in coefficients if c))
         model.clear_hints()
@@ -161,12 +163,13 @@ class _Master:
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
-        self.convexity = {}
+        self.convexity, self.artificial = {}, {}
         for rid in readers:
             self.convexity[rid] = self.lp.Constraint(1, 1)
             artificial = self.lp.NumVar(0, 1, "")  # keeps the master feasible before any schedule is known
             self.convexity[rid].SetCoefficient(artificial, 1)
             self.objective.SetCoefficient(artificial, big)
+            self.artificial[rid] = artificial
         self.cover, self.cap = {}, {}
         for key, demand in demands.items():
             self.cover[key] = self.lp.Constraint(demand.required, self.lp.infinity())  # n + short >= R
@@ -179,6 +182,7 @@ class _Master:
                 self.cap[key].SetCoefficient(extra, -1)
                 self.objective.SetCoefficient(extra, over[key])
         self.known: dict[str, set[frozenset]] = {rid: set() for rid in readers}
+        self.of: dict[str, list] = {rid: [] for rid in readers}  # reader -> [(variable, needs covered)]
         self.columns = 0
 
     def add(self, rid: str, used: frozenset, cost: int) -> bool:
@@ -188,12 +192,22 @@ class _Master:
         var = self.lp.NumVar(0, 1, "")
         self.convexity[rid].SetCoefficient(var, 1)
         self.objective.SetCoefficient(var, cost)
+        self.of[rid].append((var, used))
         for key in used:
+            if key not in self.cover:  # a site-shift without a need
+                continue
             self.cover[key].SetCoefficient(var, 1)
             if key in self.cap:
                 self.cap[key].SetCoefficient(var, 1)
         self.columns += 1
         return True
+
+    def fix(self, rid: str, column: int) -> None:
+        """Keep only the reader's `column`-th schedule (and none of the others) in the master."""
+        self.artificial[rid].SetUb(0)
+        for j, (var, _used) in enumerate(self.of[rid]):
+            if j != column:
+                var.SetUb(0)
 
     def solve(self, under: dict, over: dict) -> tuple[float, dict, dict] | None:
         """(master value, need multipliers clipped to where the bound holds, convexity duals)."""
@@ -209,6 +223,64 @@ class _Master:
         return self.lp.Objective().Value(), multipliers, duals
 
 
+@dataclass
+class Round:
+    """One round of column generation: the master's value, the bound it proves (None when readers
+    were skipped or one had no bound), schedules added, and whether it converged."""
+
+    lp: float
+    bound: float | None
+    added: int
+    converged: bool
+    infeasible: bool
+
+
+class Generation:
+    """Column generation over the readers' schedules: the pricing models, the master, and a pool of
+    `workers` threads that price readers side by side (one CP-SAT worker each)."""
+
+    def __init__(self, inst: Instance, workers: int) -> None:
+        weights = inst.scenario.objective
+        self.demands = demands = inst.demands
+        self.under = {k: weights.uncovered * d.priority for k, d in demands.items()}
+        self.over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0
+                     for k, d in demands.items()}
+        constant = sum(self.under[k] * d.required for k, d in demands.items())  # every need wholly short
+        self.readers = [_Reader(inst, r, demands) for r in inst.readers]
+        self.ids = [r.id for r in inst.readers]
+        self.master = _Master(demands, self.ids, self.under, self.over, big=constant + 1.0)
+        self.pool = ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing")
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    def step(self, deadline: float, seed: int, stop: threading.Event | None = None,
+             skip: frozenset[str] = frozenset()) -> Round | None:
+        """Solve the master, price every reader outside `skip`, add the improving schedules."""
+        solved = self.master.solve(self.under, self.over)
+        if solved is None:
+            return None
+        lp, multipliers, duals = solved
+        active = [(rid, r) for rid, r in zip(self.ids, self.readers, strict=True) if rid not in skip]
+        n = len(active)
+        priced = list(self.pool.map(_Reader.price, [r for _rid, r in active], [multipliers] * n, [deadline] * n,
+                                    [seed] * n, [stop] * n))
+        if any(status == cp_model.INFEASIBLE for _f, _lower, status in priced):
+            return Round(lp, None, 0, False, True)
+        bound = None
+        if not skip:
+            bound = (sum(multipliers[k] * d.required for k, d in self.demands.items())
+                     + sum(lower for _f, lower, _s in priced))
+        added = 0
+        for (rid, _r), (found, _lower, _status) in zip(active, priced, strict=True):
+            for used, cost in found:
+                reduced = cost - sum(multipliers.get(k, 0.0) for k in used) - duals[rid]
+                if reduced < -TOLERANCE and self.master.add(rid, used, cost):
+                    added += 1
+        converged = not added and all(status == cp_model.OPTIMAL for _f, _lower, status in priced)
+        return Round(lp, bound if bound is not None and math.isfinite(bound) else None, added, converged, False)
+
+
 def pattern_bound(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
                   stop: threading.Event | None = None, max_rounds: int | None = None) -> PatternBound:
     """The best lower bound found within `time_limit` seconds (and `max_rounds` rounds), pricing
@@ -219,42 +291,27 @@ def pattern_bound(inst: Instance, *, time_limit: float, workers: int = 2, seed: 
     out = PatternBound(reason=not_applicable(inst))
     if out.reason is not None:
         return out
-    weights = inst.scenario.objective
-    demands = inst.demands
-    under = {k: weights.uncovered * d.priority for k, d in demands.items()}
-    over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0 for k, d in demands.items()}
-    constant = sum(under[k] * d.required for k, d in demands.items())  # every need left wholly short
-    readers = [_Reader(inst, r, demands) for r in inst.readers]
-    ids = [r.id for r in inst.readers]
-    master = _Master(demands, ids, under, over, big=constant + 1.0)
-    with ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing") as pool:
+    gen = Generation(inst, workers)
+    try:
         while time.perf_counter() < deadline - 0.05 and not (stop is not None and stop.is_set()):
             if max_rounds is not None and out.rounds >= max_rounds:
                 break
-            solved = master.solve(under, over)
-            if solved is None:
+            step = gen.step(deadline, seed + out.rounds, stop)
+            if step is None:
                 break
-            out.lp, multipliers, duals = solved
-            priced = list(pool.map(_Reader.price, readers, [multipliers] * len(readers), [deadline] * len(readers),
-                                   [seed + out.rounds] * len(readers), [stop] * len(readers)))
             out.rounds += 1
-            if any(status == cp_model.INFEASIBLE for _f, _lower, status in priced):
+            out.lp = step.lp
+            if step.infeasible:
                 out.infeasible, out.bound = True, None
                 break
-            bound = (sum(multipliers[k] * d.required for k, d in demands.items())
-                     + sum(lower for _f, lower, _s in priced))
-            if math.isfinite(bound) and (out.bound is None or bound > out.bound):
-                out.bound = bound
-                out.history.append((round(time.perf_counter() - t0, 3), bound))
-            added = 0
-            for rid, (found, _lower, _status) in zip(ids, priced, strict=True):
-                for used, cost in found:
-                    reduced = cost - sum(multipliers[k] for k in used) - duals[rid]
-                    if reduced < -TOLERANCE and master.add(rid, used, cost):
-                        added += 1
-            if not added and all(status == cp_model.OPTIMAL for _f, _lower, status in priced):
+            if step.bound is not None and (out.bound is None or step.bound > out.bound):
+                out.bound = step.bound
+                out.history.append((round(time.perf_counter() - t0, 3), step.bound))
+            if step.converged:
                 out.converged = True
                 break
-    out.columns = master.columns
+    finally:
+        gen.close()
+    out.columns = gen.master.columns
     out.seconds = time.perf_counter() - t0
     return out

@@ -1,0 +1,101 @@
+"""A roster by diving through the column generation of scheduler.solver.pattern_bound.
+
+The master's optimum is fractional (a reader's week split over several schedules), but it knows
+which schedules fit together. Diving fixes readers one batch at a time: every reader whose master
+value puts one schedule at 0.99 or more gets it, else the single reader-schedule with the largest
+value; the column generation then re-prices the readers still free (a few rounds) so that they
+adapt, and the dive goes on until every reader holds one schedule. Each schedule keeps its
+reader's hard rules, so only staffing caps can break; the caller checks the roster anyway (it is a
+start for the search, which keeps it only as a hint when it breaks a rule).
+
+It applies where the bound does (no term compares readers). On the Curtois instances it reaches,
+within 60 s, rosters that the search alone reaches rarely or not at all (BENCHMARKS.md): it is
+offered as the search's start by `scheduler bench curtois --dive-s`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from scheduler.instance import Instance
+from scheduler.result import Assignment, Roster
+from scheduler.solver.pattern_bound import Generation, not_applicable
+
+FIX_AT = 0.99  # a master value at least this is taken as the reader's schedule
+DIVE_ROUNDS = 10  # column generation rounds after each batch of fixes, at most
+
+
+def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
+         stop: threading.Event | None = None) -> Roster | None:
+    """A roster with one generated schedule per reader, or None when the scenario is out of scope,
+    a reader has no valid schedule, or `time_limit` (seconds) or `stop` comes first."""
+    if not_applicable(inst) is not None:
+        return None
+    deadline = time.perf_counter() + time_limit
+    gen = Generation(inst, workers)
+
+    def out_of_time() -> bool:
+        return time.perf_counter() >= deadline - 0.05 or (stop is not None and stop.is_set())
+
+    def generate(fixed: dict[str, int], rounds: int | None) -> bool:
+        """Column generation over the free readers; False when it cannot go on (no master, infeasible)."""
+        done = 0
+        while not out_of_time() and (rounds is None or done < rounds):
+            step = gen.step(deadline, seed + done, stop, skip=frozenset(fixed))
+            if step is None or step.infeasible:
+                return False
+            done += 1
+            if step.converged or not step.added:
+                break
+        return gen.master.solve(gen.under, gen.over) is not None
+
+    try:
+        fixed: dict[str, int] = {}
+        if not generate(fixed, None):
+            return None
+        while len(fixed) < len(gen.ids):
+            if out_of_time():
+                return None
+            batch = _batch(gen, fixed)
+            if not batch:
+                return None
+            for rid, column in batch.items():
+                gen.master.fix(rid, column)
+                fixed[rid] = column
+            if not generate(fixed, DIVE_ROUNDS):
+                return None
+        return _roster(inst, gen, fixed)
+    finally:
+        gen.close()
+
+
+def _batch(gen: Generation, fixed: dict[str, int]) -> dict[str, int]:
+    """The readers to fix next and their schedules: all at FIX_AT or above, else the single largest."""
+    best: tuple[float, str, int] | None = None
+    batch: dict[str, int] = {}
+    for rid in gen.ids:
+        if rid in fixed:
+            continue
+        for j, (var, _used) in enumerate(gen.master.of[rid]):
+            value = var.solution_value()
+            if value >= FIX_AT and rid not in batch:
+                batch[rid] = j
+            if best is None or value > best[0]:
+                best = (value, rid, j)
+    if not batch and best is not None:
+        batch[best[1]] = best[2]
+    return batch
+
+
+def _roster(inst: Instance, gen: Generation, fixed: dict[str, int]) -> Roster:
+    out = []
+    for rid, column in fixed.items():
+        _var, used = gen.master.of[rid][column]
+        sites: dict[int, list[str]] = {}
+        for site, i in used:
+            sites.setdefault(i, []).append(site)
+        for i, covered in sites.items():
+            s = inst.shifts[i]
+            out.append(Assignment(reader=rid, shift_type=s.type_id, date=s.date, sites=tuple(sorted(covered))))
+    return Roster(assignments=tuple(out)).sorted()
