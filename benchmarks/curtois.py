@@ -60,11 +60,12 @@ def _child(cmd: list[str], out: Path, instance: str, failed_key: str) -> dict:
     return row
 
 
-def run(path: Path, time_limit: float, workers: int, seed: int = 0) -> dict:
+def run(path: Path, time_limit: float, workers: int, seed: int = 0, dive_share: float = 0.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "summary.json"
         cmd = [str(ROOT / ".venv" / "bin" / "scheduler"), "bench", "curtois", str(path), "--time-limit",
-               str(time_limit), "--workers", str(workers), "--seed", str(seed), "--summary-json", str(out)]
+               str(time_limit), "--workers", str(workers), "--seed", str(seed), "--summary-json", str(out),
+               "--dive-s", str(dive_share * time_limit)]
         return _child(cmd, out, path.stem, "status")
 
 
@@ -151,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     p.add_argument("--seeds", type=int, default=1, metavar="N",
                    help="run each instance with seeds 0..N-1 and print the objective's spread (records nothing)")
+    p.add_argument("--dive-share", type=float, default=0.0, metavar="F",
+                   help="let each run dive the column generation for up to F of its time limit first "
+                        "(scheduler bench curtois --dive-s); 0 (default) does not")
     p.add_argument("--bounds", type=float, metavar="S",
                    help="instead of solving, compute each instance's pattern bound (column generation, "
                         "scheduler.solver.pattern_bound) within S seconds, and record the section curtois-bounds")
@@ -181,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for f in files:
         for seed in range(args.seeds):
-            row = run(f, tier_limit(f.stem) * args.scale, args.workers, seed)
+            row = run(f, tier_limit(f.stem) * args.scale, args.workers, seed, args.dive_share)
             rows.append(row)
             print(json.dumps(row), flush=True)
     if args.seeds > 1:  # a comparison, not the published table

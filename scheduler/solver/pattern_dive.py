@@ -2,9 +2,9 @@
 
 The master's optimum is fractional (a reader's week split over several schedules), but it knows
 which schedules fit together. Diving fixes readers one batch at a time: every reader whose master
-value puts one schedule at 0.99 or more gets it, else the single reader-schedule with the largest
-value; the column generation then re-prices the readers still free (a few rounds) so that they
-adapt, and the dive goes on until every reader holds one schedule. Each schedule keeps its
+value puts one schedule at FIX_AT or more gets it, else the few readers with the largest values;
+the column generation then re-prices the readers still free (a few rounds) so that they adapt, and
+the dive goes on until every reader holds one schedule. Each schedule keeps its
 reader's hard rules, so only staffing caps can break; the caller checks the roster anyway (it is a
 start for the search, which keeps it only as a hint when it breaks a rule).
 
@@ -22,8 +22,11 @@ from scheduler.instance import Instance
 from scheduler.result import Assignment, Roster
 from scheduler.solver.pattern_bound import Generation, not_applicable
 
-FIX_AT = 0.99  # a master value at least this is taken as the reader's schedule
-DIVE_ROUNDS = 10  # column generation rounds after each batch of fixes, at most
+# a master value at least FIX_AT is taken as the reader's schedule; when no reader has one, the
+# BATCH_SHARE of free readers with the largest values are fixed; then at most DIVE_ROUNDS rounds of
+# column generation. Against 0.99, one reader and 10 rounds: Instance10 4,636 in 16 s (was 4,730 in
+# 28 s), Instance8 1,517 in 33 s (1,522 in 60 s), Instance5 the same (1,148 in 7.5 s)
+FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, 3
 
 
 def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
@@ -71,20 +74,18 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
 
 
 def _batch(gen: Generation, fixed: dict[str, int]) -> dict[str, int]:
-    """The readers to fix next and their schedules: all at FIX_AT or above, else the single largest."""
-    best: tuple[float, str, int] | None = None
-    batch: dict[str, int] = {}
+    """The readers to fix next and their schedules: every free reader whose largest master value is
+    FIX_AT or more, else the BATCH_SHARE of free readers with the largest values (at least one)."""
+    best: list[tuple[float, str, int]] = []
     for rid in gen.ids:
-        if rid in fixed:
+        if rid in fixed or not gen.master.of[rid]:
             continue
-        for j, (var, _used) in enumerate(gen.master.of[rid]):
-            value = var.solution_value()
-            if value >= FIX_AT and rid not in batch:
-                batch[rid] = j
-            if best is None or value > best[0]:
-                best = (value, rid, j)
-    if not batch and best is not None:
-        batch[best[1]] = best[2]
+        value, column = max((var.solution_value(), j) for j, (var, _used) in enumerate(gen.master.of[rid]))
+        best.append((value, rid, column))
+    batch = {rid: column for value, rid, column in best if value >= FIX_AT}
+    if not batch and best:
+        best.sort(key=lambda t: -t[0])
+        batch = {rid: column for _v, rid, column in best[: max(1, round(BATCH_SHARE * len(best)))]}
     return batch
 
 
