@@ -61,16 +61,28 @@ def small_instances(draw) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def _random(text: str):
+    """The scenario of a generated instance and its instance."""
+    scenario = curtois.to_scenario(curtois.parse(text, "random"))
+    return scenario, build_instance(scenario)
+
+
+def _has_no_roster(inst) -> bool:
+    """CP-SAT proves that no roster keeps the hard rules (every need soft, no objective)."""
+    return new_solver(10, 2, 0).solve(build_model(inst, soft_needs=None, objective=False).model) == cp_model.INFEASIBLE
+
+
+SMALL_RANDOM = settings(max_examples=25, deadline=None,
+                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@SMALL_RANDOM
 @given(small_instances())
 def test_the_bound_is_never_above_a_proven_optimum_at_any_round(text):
-    scenario = curtois.to_scenario(curtois.parse(text, "random"))
-    inst = build_instance(scenario)
+    scenario, inst = _random(text)
     found = pattern_bound(inst, time_limit=10)
     if found.infeasible:  # some reader has no valid week: then no roster keeps the hard rules
-        assert found.bound is None
-        solver = new_solver(10, 2, 0)
-        assert solver.solve(build_model(inst, soft_needs=None, objective=False).model) == cp_model.INFEASIBLE
+        assert found.bound is None and _has_no_roster(inst)
         return
     result = solve(scenario, time_limit=20, workers=2, coverage_first=False, explain=False, lns=False)
     assume(result.status == "OPTIMAL")
@@ -154,15 +166,13 @@ def test_the_bound_holds_on_the_projects_own_scenarios_with_several_sites_per_re
     assert found.bound is not None and found.bound <= result.objective + 1e-6 * max(1, abs(result.objective))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@SMALL_RANDOM
 @given(small_instances())
 def test_the_dive_gives_a_valid_roster_no_better_than_the_optimum(text):
-    scenario = curtois.to_scenario(curtois.parse(text, "random"))
-    inst = build_instance(scenario)
+    scenario, inst = _random(text)
     roster = dive(inst, time_limit=20)
     if roster is None:  # only when no roster exists: a week of a few staff dives well within its time
-        solver = new_solver(10, 2, 0)
-        assert solver.solve(build_model(inst, soft_needs=None, objective=False).model) == cp_model.INFEASIBLE
+        assert _has_no_roster(inst)
         return
     result = solve(scenario, time_limit=20, workers=2, coverage_first=False, explain=False, lns=False)
     assume(result.status == "OPTIMAL")
