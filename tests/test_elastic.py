@@ -72,3 +72,17 @@ def test_a_start_with_locked_shifts_is_not_grown():
     result = solve(inst, time_limit=5, initial=locked, coverage_first=False, method="full")
     assert "elastic" not in result.stats
     assert any(a.reader == "r1" and a.date == night.date for a in result.roster.assignments)
+
+
+def test_a_minimum_out_of_reach_for_a_reader_alone_ends_the_stage_at_once():
+    """A reader who cannot meet their minimum even alone (at most 2 shifts, 2,400 minutes asked) is
+    proven so by their own model: the stage gives up at once instead of retrying until its deadline,
+    and the solve reports INFEASIBLE (it used to wait out the stage's 16 s share of a 20 s limit)."""
+    text = ("SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\nA,D=2,3000,2400,7,1,1,1\n"
+            "B,D=7,3000,0,7,1,1,1\n\nSECTION_COVER\n0,D,1,100,1\n")
+    scenario = curtois.to_scenario(curtois.parse(text, "out-of-reach"))
+    deadline = time.perf_counter() + 30
+    assert elastic.first_roster(build_instance(scenario), EMPTY, deadline=deadline) is None
+    assert deadline - time.perf_counter() > 20  # it gave up on the proof, not at its deadline
+    result = solve(scenario, time_limit=20, workers=2, coverage_first=False, explain=False)
+    assert result.status == "INFEASIBLE" and result.stats["elastic"] is False and result.stats["elastic_s"] < 10

@@ -27,6 +27,7 @@ from scheduler.solver import lns
 from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.params import new_solver
 
+IMPOSSIBLE: list = []  # a reader's re-plan proved their minimum out of reach (compared by identity)
 RULES = (hours.TOTAL,)  # the rules whose violations this stage can repair
 READER_S = 2.0  # at most this long for one reader
 PORTFOLIO = 8  # CP-SAT workers of each one-reader model (time-sliced: they are small)
@@ -77,6 +78,8 @@ def first_roster(inst: Instance, start: Roster, *, deadline: float, seed: int = 
     from scheduler.solver.solve import extract_roster
 
     roster = _each_reader(inst, start, deadline, seed, workers, stop)
+    if roster is None:  # a reader cannot meet their minimum even alone: no roster can
+        return None
     report = check(inst, roster)
     if not report.violations:
         return roster
@@ -110,10 +113,11 @@ def first_roster(inst: Instance, start: Roster, *, deadline: float, seed: int = 
 
 
 def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, workers: int,
-                 stop: threading.Event | None) -> Roster:
+                 stop: threading.Event | None) -> Roster | None:
     """`start` with each reader short of their minimum hours re-planned alone until they meet it,
     hinted with their shifts in `start`. Readers whose model runs out of time are tried again with
-    twice the time and another seed, until the deadline; those left keep their shifts."""
+    twice the time and another seed, until the deadline; those left keep their shifts. None when a
+    reader is proven unable to meet their minimum even alone (then no valid roster exists)."""
     from scheduler.solver.solve import extract_roster
 
     mine: dict[str, list] = {}
@@ -135,6 +139,8 @@ def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, work
         # a portfolio: one reader's year is a tight packing of hours that some strategies solve at once
         solver = new_solver(limit, PORTFOLIO, seed + attempt)
         status = solver.solve(built.model)
+        if status == cp_model.INFEASIBLE or (status == cp_model.OPTIMAL and any(solver.value(x) for x in shorts)):
+            return IMPOSSIBLE  # proven: even alone, the reader's other rules leave their minimum out of reach
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or any(solver.value(x) for x in shorts):
             return None
         return list(extract_roster(built, solver).assignments)
@@ -144,6 +150,8 @@ def _each_reader(inst: Instance, start: Roster, deadline: float, seed: int, work
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="elastic") as pool:
         while short and time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
             results = list(pool.map(replan, short, [limit] * len(short), [attempt] * len(short)))
+            if any(assignments is IMPOSSIBLE for assignments in results):
+                return None
             for rid, assignments in zip(short, results, strict=True):
                 if assignments is not None:
                     mine[rid] = assignments
