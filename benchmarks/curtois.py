@@ -88,8 +88,8 @@ def bound_child(path: Path, seconds: float, workers: int, out: Path) -> None:
         "converged": found.converged, "rounds": found.rounds, "schedules": found.columns,
         "bound_s": round(found.seconds, 1), "wall_s": round(time.perf_counter() - t0, 1), "best_known": best,
         "best_known_over_bound": round(best / rounded, 4) if best and rounded and rounded > 0 else None,
-        "best_known_proven_optimal": bool(best is not None and rounded is not None and best == rounded),
-        "best_known_below_bound": bool(best is not None and rounded is not None and best < rounded),
+        "best_known_proven_optimal": found.meets(best),
+        "best_known_below_bound": found.above(best),
     }))
 
 

@@ -27,7 +27,7 @@ from scheduler.solver import lns
 from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.params import new_solver
 
-IMPOSSIBLE: list = []  # a reader's re-plan proved their minimum out of reach (compared by identity)
+IMPOSSIBLE = object()  # a reader's re-plan proved their minimum out of reach
 RULES = (hours.TOTAL,)  # the rules whose violations this stage can repair
 READER_S = 2.0  # at most this long for one reader
 PORTFOLIO = 8  # CP-SAT workers of each one-reader model (time-sliced: they are small)

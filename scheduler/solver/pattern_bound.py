@@ -74,6 +74,16 @@ class PatternBound:
         """True when a valid roster of this integer `objective` is optimal: at most the bound rounded up."""
         return self.bound is not None and objective <= self.rounded()
 
+    def meets(self, value: int | None) -> bool:
+        """True when `value` (a known roster's, such as a best known value) is the bound rounded up:
+        that value is optimal."""
+        return value is not None and self.bound is not None and value == self.rounded()
+
+    def above(self, value: int | None) -> bool:
+        """True when the bound rounded up exceeds `value`, a roster's: impossible for a valid roster
+        of this model, so the value was scored under other rules."""
+        return value is not None and self.bound is not None and value < self.rounded()
+
 
 def not_applicable(inst: Instance) -> str | None:
     """Why the bound does not apply to this scenario, or None when it does."""
@@ -89,7 +99,7 @@ def not_applicable(inst: Instance) -> str | None:
 class _Reader:
     """One reader's pricing model: the reader alone, every need soft, no objective of its own yet."""
 
-    def __init__(self, inst: Instance, reader, demands: dict) -> None:
+    def __init__(self, inst: Instance, reader) -> None:
         alone = reader_instance(inst, reader)
         self.built = build_model(alone, soft_needs=None, objective=False)
         weights = inst.scenario.objective
@@ -161,6 +171,7 @@ class _Master:
 
     def __init__(self, demands: dict, readers: list[str], under: dict, over: dict, big: float) -> None:
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.under, self.over = under, over
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
         self.convexity, self.artificial = {}, {}
@@ -209,15 +220,15 @@ class _Master:
             if j != column:
                 var.SetUb(0)
 
-    def solve(self, under: dict, over: dict) -> tuple[float, dict, dict] | None:
+    def solve(self) -> tuple[float, dict, dict] | None:
         """(master value, need multipliers clipped to where the bound holds, convexity duals)."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         multipliers = {}
         for key, row in self.cover.items():
-            d = min(max(row.dual_value(), 0.0), under[key])
+            d = min(max(row.dual_value(), 0.0), self.under[key])
             if key in self.cap:
-                d += max(min(self.cap[key].dual_value(), 0.0), -over[key])
+                d += max(min(self.cap[key].dual_value(), 0.0), -self.over[key])
             multipliers[key] = d
         duals = {rid: row.dual_value() for rid, row in self.convexity.items()}
         return self.lp.Objective().Value(), multipliers, duals
@@ -242,13 +253,13 @@ class Generation:
     def __init__(self, inst: Instance, workers: int) -> None:
         weights = inst.scenario.objective
         self.demands = demands = inst.demands
-        self.under = {k: weights.uncovered * d.priority for k, d in demands.items()}
-        self.over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0
-                     for k, d in demands.items()}
-        constant = sum(self.under[k] * d.required for k, d in demands.items())  # every need wholly short
-        self.readers = [_Reader(inst, r, demands) for r in inst.readers]
+        under = {k: weights.uncovered * d.priority for k, d in demands.items()}
+        over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0
+                for k, d in demands.items()}
+        constant = sum(under[k] * d.required for k, d in demands.items())  # every need wholly short
+        self.readers = [_Reader(inst, r) for r in inst.readers]
         self.ids = [r.id for r in inst.readers]
-        self.master = _Master(demands, self.ids, self.under, self.over, big=constant + 1.0)
+        self.master = _Master(demands, self.ids, under, over, big=constant + 1.0)
         self.pool = ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing")
 
     def close(self) -> None:
@@ -257,7 +268,7 @@ class Generation:
     def step(self, deadline: float, seed: int, stop: threading.Event | None = None,
              skip: frozenset[str] = frozenset()) -> Round | None:
         """Solve the master, price every reader outside `skip`, add the improving schedules."""
-        solved = self.master.solve(self.under, self.over)
+        solved = self.master.solve()
         if solved is None:
             return None
         lp, multipliers, duals = solved

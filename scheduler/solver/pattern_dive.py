@@ -51,7 +51,7 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
             done += 1
             if step.converged or not step.added:
                 break
-        return gen.master.solve(gen.under, gen.over) is not None
+        return gen.master.solve() is not None
 
     try:
         fixed: dict[str, int] = {}
