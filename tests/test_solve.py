@@ -163,3 +163,34 @@ def test_with_every_need_soft_the_lp_bound_leads_and_proves_curtois_instance2():
     result = solve(scenario, time_limit=40, workers=2, coverage_first=False, lns=False, explain=False)
     assert result.status == "OPTIMAL" and result.objective == 828 == result.bound
     assert result.check.objective == 828 and not result.check.violations
+
+
+def test_a_valid_start_better_than_the_searchs_solutions_is_kept_and_the_lns_starts_from_it(monkeypatch):
+    """A hint is not always taken (Instance8: a dived start of 1,308, the search's first solution
+    2,918). Here the search is made to ignore its hint and stop at its first solution: the answer is
+    still the better start, and the LNS improves from it, not from the search's solution."""
+    import importlib
+
+    solve_module = importlib.import_module("scheduler.solver.solve")
+    sc = factory.build(_month(6))
+    best = solve(sc, time_limit=8, workers=2, seed=0, coverage_first=False, explain=False)
+    assert best.has_solution and not best.check.violations
+    real_new_solver = solve_module.new_solver
+
+    def first_solution_only(*args, **kwargs):
+        solver = real_new_solver(*args, **kwargs)
+        solver.parameters.stop_after_first_solution = True
+        return solver
+
+    monkeypatch.setattr(solve_module, "_hint", lambda built, roster: None)
+    monkeypatch.setattr(solve_module, "new_solver", first_solution_only)
+    blind = solve(sc, time_limit=10, workers=2, seed=0, coverage_first=False, lns=False, greedy_hint=False,
+                  explain=False)
+    assert blind.objective > best.objective  # the search's first solution alone is worse: the case at hand
+    kept = solve(sc, time_limit=10, workers=2, seed=0, coverage_first=False, lns=False, initial=best.roster,
+                 explain=False)
+    assert kept.objective == best.objective == kept.check.objective and not kept.check.violations
+    improved = solve(sc, time_limit=10, workers=2, seed=0, coverage_first=False, lns=True, initial=best.roster,
+                     explain=False)
+    assert improved.stats["lns"]["start"] == best.objective
+    assert improved.objective <= best.objective and not improved.check.violations
