@@ -2,8 +2,8 @@
 
 Each instance runs in its own child process (peak memory is its own) with the time limit its tier
 gets in the performance issue: 60 s up to Instance12, 300 s for Instances 14-20, 600 s beyond.
-The table (objective, bound, best known, ratio, gap, wall time, peak memory) replaces the
-`curtois` section of BENCHMARKS.md.
+The table (the dive's roster and its time, then the objective, bound, best known, ratio, gap, wall
+time and peak memory) replaces the `curtois` section of BENCHMARKS.md.
 
     .venv/bin/python benchmarks/curtois.py [--dir ../shared/benchmarks/curtois] [--only Instance1 ...]
         [--scale 1.0] [--workers 2] [--seeds N]
@@ -60,13 +60,18 @@ def _child(cmd: list[str], out: Path, instance: str, failed_key: str) -> dict:
     return row
 
 
-def run(path: Path, time_limit: float, workers: int, seed: int = 0, dive_share: float = 0.0) -> dict:
+def run(path: Path, time_limit: float, workers: int, seed: int = 0, dive_share: float | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "summary.json"
         cmd = [str(ROOT / ".venv" / "bin" / "scheduler"), "bench", "curtois", str(path), "--time-limit",
-               str(time_limit), "--workers", str(workers), "--seed", str(seed), "--summary-json", str(out),
-               "--dive-s", str(dive_share * time_limit)]
-        return _child(cmd, out, path.stem, "status")
+               str(time_limit), "--workers", str(workers), "--seed", str(seed), "--summary-json", str(out)]
+        if dive_share is not None:  # else the bench command's own default
+            cmd += ["--dive-s", str(dive_share * time_limit)]
+        row = _child(cmd, out, path.stem, "status")
+    dived = row.get("dive")  # the dive's own roster ("none" when it gave up), before the search
+    row["dive_objective"] = dived.get("objective", "none") if dived else None
+    row["dive_s"] = dived["seconds"] if dived else None
+    return row
 
 
 def bound_child(path: Path, seconds: float, workers: int, out: Path) -> None:
@@ -107,8 +112,9 @@ BOUND_COLUMNS = ["instance", "days", "staff", "bound_limit_s", "pattern_bound", 
 
 
 def table(rows: list[dict], cols: list[str] | None = None) -> str:
-    cols = cols or ["instance", "days", "staff", "time_limit_s", "status", "objective", "bound", "best_known",
-                    "ratio_to_best_known", "gap", "hard_violations", "build_s", "wall_s", "peak_mib"]
+    cols = cols or ["instance", "days", "staff", "time_limit_s", "dive_objective", "dive_s", "status", "objective",
+                    "bound", "best_known", "ratio_to_best_known", "gap", "hard_violations", "build_s", "wall_s",
+                    "peak_mib"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         cells = []
@@ -152,9 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     p.add_argument("--seeds", type=int, default=1, metavar="N",
                    help="run each instance with seeds 0..N-1 and print the objective's spread (records nothing)")
-    p.add_argument("--dive-share", type=float, default=0.0, metavar="F",
+    p.add_argument("--dive-share", type=float, default=None, metavar="F",
                    help="let each run dive the column generation for up to F of its time limit first "
-                        "(scheduler bench curtois --dive-s); 0 (default) does not")
+                        "(scheduler bench curtois --dive-s; default: that command's own share); 0 does not")
     p.add_argument("--bounds", type=float, metavar="S",
                    help="instead of solving, compute each instance's pattern bound (column generation, "
                         "scheduler.solver.pattern_bound) within S seconds, and record the section curtois-bounds")

@@ -112,6 +112,7 @@ def test_bench_command_works_on_any_instance_file(tmp_path, capsys):
     summary = json.loads(out.read_text())
     assert summary["objective"] == summary["definition_objective"]
     assert summary["best_known"] == 1 and summary["ratio_to_best_known"] == summary["objective"]
+    assert summary["dive"]["budget_s"] == 12.0  # by default the dive may take 0.6 of the time limit
     assert "Tiny7: 7 days, 2 staff" in capsys.readouterr().out
     assert main(["bench", "curtois", str(tmp_path / "missing.txt")]) == 1
 

@@ -188,6 +188,33 @@ def test_the_dive_reaches_instance2s_optimum_and_stays_out_of_scope_elsewhere():
     assert dive(build_instance(load_scenario(ROOT / "scenarios" / "tiny.yaml")), time_limit=10) is None
 
 
+def test_a_dive_stopped_early_leaves_each_reader_their_likeliest_schedule():
+    """Out of time (here: stopped before it starts), the dive still returns a roster from the
+    master's schedules, one per reader, each keeping its reader's rules: a start for the search."""
+    import threading
+
+    scenario = curtois.to_scenario(curtois.load(DATA / "Instance2.txt"))
+    stop = threading.Event()
+    stop.set()
+    roster = dive(build_instance(scenario), time_limit=60, stop=stop)
+    assert roster is not None and check(scenario, roster).violations == []
+
+
+def test_the_dive_gives_up_when_one_round_of_pricing_takes_more_than_its_share(monkeypatch):
+    """Where pricing everyone once takes more than FIRST_ROUND_SHARE of the time limit (the 182- and
+    364-day instances), the dive returns nothing at once rather than a poor start late. Here the
+    share is shrunk below Instance2's first round, which the default share lets through."""
+    import time
+
+    from scheduler.solver import pattern_dive
+
+    inst = build_instance(curtois.to_scenario(curtois.load(DATA / "Instance2.txt")))
+    monkeypatch.setattr(pattern_dive, "FIRST_ROUND_SHARE", 1e-5)  # 0.6 ms of 60 s
+    started = time.perf_counter()
+    assert dive(inst, time_limit=60) is None
+    assert time.perf_counter() - started < 10  # one round, not the minute
+
+
 def test_bench_starts_the_search_from_the_dive(tmp_path, capsys):
     out = tmp_path / "summary.json"
     assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "30", "--dive-s", "20",
@@ -197,3 +224,6 @@ def test_bench_starts_the_search_from_the_dive(tmp_path, capsys):
     assert summary["objective"] <= summary["dive"]["objective"]  # the search keeps or improves its start
     assert summary["wall_s"] <= 30 + 5
     assert f"dive: objective {summary['dive']['objective']} in" in capsys.readouterr().out
+    assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "5", "--dive-s", "0",
+                 "--summary-json", str(out)]) == 0
+    assert json.loads(out.read_text())["dive"] is None  # skipped when asked

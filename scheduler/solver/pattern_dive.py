@@ -9,8 +9,8 @@ reader's hard rules, so only staffing caps can break; the caller checks the rost
 start for the search, which keeps it only as a hint when it breaks a rule).
 
 It applies where the bound does (no term compares readers). On the Curtois instances it reaches,
-within 60 s, rosters that the search alone reaches rarely or not at all (BENCHMARKS.md): it is
-offered as the search's start by `scheduler bench curtois --dive-s`.
+within 60 s, rosters that the search alone reaches rarely or not at all (BENCHMARKS.md): it is the
+search's start in `scheduler bench curtois` (by default within 0.6 of the time limit).
 """
 
 from __future__ import annotations
@@ -27,15 +27,22 @@ from scheduler.solver.pattern_bound import Generation, not_applicable
 # column generation. Against 0.99, one reader and 10 rounds: Instance10 4,636 in 16 s (was 4,730 in
 # 28 s), Instance8 1,517 in 33 s (1,522 in 60 s), Instance5 the same (1,148 in 7.5 s)
 FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, 3
+# the first round of pricing may take at most this share of the time limit (see dive)
+FIRST_ROUND_SHARE = 1 / 30
 
 
 def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
          stop: threading.Event | None = None) -> Roster | None:
     """A roster with one generated schedule per reader, or None when the scenario is out of scope,
-    a reader has no valid schedule, or `time_limit` (seconds) or `stop` comes first."""
+    a reader has no valid schedule, or the first round does not fit in FIRST_ROUND_SHARE of
+    `time_limit` (seconds). When the time limit or `stop` comes before the dive ends, each reader
+    still free takes their schedule of the largest master value (a start that the search repairs:
+    Instance12's 60 s went from 4,710-5,358 to 4,264-4,680 from such a start).
+    """
     if not_applicable(inst) is not None:
         return None
-    deadline = time.perf_counter() + time_limit
+    started = time.perf_counter()
+    deadline = started + time_limit
     gen = Generation(inst, workers)
 
     def out_of_time() -> bool:
@@ -54,12 +61,19 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
         return gen.master.solve() is not None
 
     try:
+        # the first round prices every reader once; when it alone takes more than its share, the
+        # column generation cannot come near convergence in the time (one reader's 182 or 364 days
+        # take seconds to price: Instance20's first round took 9.4 s, Instance18's 84 days 1.3 s)
+        first = started + time_limit * FIRST_ROUND_SHARE
+        step = gen.step(first, seed, stop)
+        if step is None or step.infeasible or time.perf_counter() >= first:
+            return None
         fixed: dict[str, int] = {}
         if not generate(fixed, None):
             return None
         while len(fixed) < len(gen.ids):
             if out_of_time():
-                return None
+                return _rounded(inst, gen, fixed)
             batch = _batch(gen, fixed)
             if not batch:
                 return None
@@ -87,6 +101,20 @@ def _batch(gen: Generation, fixed: dict[str, int]) -> dict[str, int]:
         best.sort(key=lambda t: -t[0])
         batch = {rid: column for _v, rid, column in best[: max(1, round(BATCH_SHARE * len(best)))]}
     return batch
+
+
+def _rounded(inst: Instance, gen: Generation, fixed: dict[str, int]) -> Roster | None:
+    """Out of time: every free reader takes their schedule of the largest master value (None when
+    some reader has none yet)."""
+    if gen.master.solve() is None:
+        return None
+    rest = {}
+    for rid in gen.ids:
+        if rid not in fixed:
+            if not gen.master.of[rid]:
+                return None
+            rest[rid] = max((var.solution_value(), j) for j, (var, _used) in enumerate(gen.master.of[rid]))[1]
+    return _roster(inst, gen, {**fixed, **rest})
 
 
 def _roster(inst: Instance, gen: Generation, fixed: dict[str, int]) -> Roster:
