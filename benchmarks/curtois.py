@@ -113,8 +113,8 @@ BOUND_COLUMNS = ["instance", "days", "staff", "bound_limit_s", "pattern_bound", 
 
 def table(rows: list[dict], cols: list[str] | None = None) -> str:
     cols = cols or ["instance", "days", "staff", "time_limit_s", "dive_objective", "dive_s", "status", "objective",
-                    "bound", "best_known", "ratio_to_best_known", "gap", "hard_violations", "build_s", "wall_s",
-                    "peak_mib"]
+                    "bound", "bound_by", "best_known", "ratio_to_best_known", "gap", "hard_violations", "build_s",
+                    "wall_s", "peak_mib"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         cells = []

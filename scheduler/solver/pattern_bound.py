@@ -250,14 +250,20 @@ class Generation:
     """Column generation over the readers' schedules: the pricing models, the master, and a pool of
     `workers` threads that price readers side by side (one CP-SAT worker each)."""
 
-    def __init__(self, inst: Instance, workers: int) -> None:
+    def __init__(self, inst: Instance, workers: int, build_deadline: float | None = None) -> None:
+        """Raises TimeoutError when building the pricing models passes `build_deadline`
+        (time.perf_counter()): on a year's horizon they take tens of seconds (Instance24: 150 people)."""
         weights = inst.scenario.objective
         self.demands = demands = inst.demands
         under = {k: weights.uncovered * d.priority for k, d in demands.items()}
         over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0
                 for k, d in demands.items()}
         constant = sum(under[k] * d.required for k, d in demands.items())  # every need wholly short
-        self.readers = [_Reader(inst, r) for r in inst.readers]
+        self.readers = []
+        for r in inst.readers:
+            if build_deadline is not None and time.perf_counter() >= build_deadline:
+                raise TimeoutError("building the pricing models ran out of time")
+            self.readers.append(_Reader(inst, r))
         self.ids = [r.id for r in inst.readers]
         self.master = _Master(demands, self.ids, under, over, big=constant + 1.0)
         self.pool = ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing")

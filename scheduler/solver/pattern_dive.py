@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from scheduler.instance import Instance
 from scheduler.result import Assignment, Roster
@@ -31,22 +32,49 @@ FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, 3
 FIRST_ROUND_SHARE = 1 / 30
 
 
+@dataclass
+class Dived:
+    """The dive's roster (None: see `dive`) and the best lower bound its root column generation
+    proved on the way (scheduler.solver.pattern_bound: valid whether or not it converged; None when
+    no round priced every reader)."""
+
+    roster: Roster | None = None
+    bound: float | None = None
+    converged: bool = False
+
+
 def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
-         stop: threading.Event | None = None) -> Roster | None:
-    """A roster with one generated schedule per reader, or None when the scenario is out of scope,
-    a reader has no valid schedule, or the first round does not fit in FIRST_ROUND_SHARE of
-    `time_limit` (seconds). When the time limit or `stop` comes before the dive ends, each reader
-    still free takes their schedule of the largest master value (a start that the search repairs:
-    Instance12's 60 s went from 4,710-5,358 to 4,264-4,680 from such a start).
+         stop: threading.Event | None = None) -> Dived:
+    """A roster with one generated schedule per reader, and the root's bound. The roster is None
+    when the scenario is out of scope, a reader has no valid schedule, or the first round does not
+    fit in FIRST_ROUND_SHARE of `time_limit` (seconds). When the time limit or `stop` comes before
+    the dive ends, each reader still free takes their schedule of the largest master value (a start
+    that the search repairs: Instance12's 60 s went from 4,710-5,358 to 4,264-4,680 from such a
+    start).
     """
+    out = Dived()
     if not_applicable(inst) is not None:
-        return None
+        return out
     started = time.perf_counter()
     deadline = started + time_limit
-    gen = Generation(inst, workers)
+    # the first round prices every reader once; when building the pricing models and that round
+    # take more than FIRST_ROUND_SHARE of the time, the column generation cannot come near
+    # convergence in it (a reader's 182 or 364 days take seconds to price: Instance20's first
+    # round took 9.4 s, Instance18's 84 days 1.3 s; Instance24's 150 pricing models take 46 s to build)
+    first = started + time_limit * FIRST_ROUND_SHARE
+    try:
+        gen = Generation(inst, workers, build_deadline=first)
+    except TimeoutError:
+        return out
 
     def out_of_time() -> bool:
         return time.perf_counter() >= deadline - 0.05 or (stop is not None and stop.is_set())
+
+    def keep(step) -> None:
+        """The root's rounds price every reader: each proves a bound (the best one is kept)."""
+        if step.bound is not None and (out.bound is None or step.bound > out.bound):
+            out.bound = step.bound
+        out.converged = out.converged or step.converged
 
     def generate(fixed: dict[str, int], rounds: int | None) -> bool:
         """Column generation over the free readers; False when it cannot go on (no master, infeasible)."""
@@ -55,34 +83,37 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
             step = gen.step(deadline, seed + done, stop, skip=frozenset(fixed))
             if step is None or step.infeasible:
                 return False
+            if not fixed:
+                keep(step)
             done += 1
             if step.converged or not step.added:
                 break
         return gen.master.solve() is not None
 
     try:
-        # the first round prices every reader once; when it alone takes more than its share, the
-        # column generation cannot come near convergence in the time (one reader's 182 or 364 days
-        # take seconds to price: Instance20's first round took 9.4 s, Instance18's 84 days 1.3 s)
-        first = started + time_limit * FIRST_ROUND_SHARE
         step = gen.step(first, seed, stop)
-        if step is None or step.infeasible or time.perf_counter() >= first:
-            return None
+        if step is None or step.infeasible:
+            return out
+        keep(step)
+        if time.perf_counter() >= first:
+            return out
         fixed: dict[str, int] = {}
-        if not generate(fixed, None):
-            return None
+        if not out.converged and not generate(fixed, None):
+            return out
         while len(fixed) < len(gen.ids):
             if out_of_time():
-                return _rounded(inst, gen, fixed)
+                out.roster = _rounded(inst, gen, fixed)
+                return out
             batch = _batch(gen, fixed)
             if not batch:
-                return None
+                return out
             for rid, column in batch.items():
                 gen.master.fix(rid, column)
                 fixed[rid] = column
             if not generate(fixed, DIVE_ROUNDS):
-                return None
-        return _roster(inst, gen, fixed)
+                return out
+        out.roster = _roster(inst, gen, fixed)
+        return out
     finally:
         gen.close()
 
