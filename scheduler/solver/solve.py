@@ -204,7 +204,9 @@ def solve(
     which case every need is soft). The bound and gap are those of that optimisation model, or the
     shifts' own bound (scheduler.solver.shift_bound) where that is higher.
     `initial` is used as a hint, and its assignments marked `locked` are kept as they are (a
-    LockError says which cannot hold before any search); `on_progress` receives (elapsed, objective, bound) on each
+    LockError says which cannot hold before any search); a valid `initial` is never lost: when the
+    search's solutions are worse (CP-SAT does not always take a hint), it is the answer, or the
+    LNS's start; `on_progress` receives (elapsed, objective, bound) on each
     improvement, from solver threads (keep it short, never call a UI from it); setting `stop`
     from another thread ends the search cleanly with the best roster so far. When needs stay
     uncovered or the rules conflict, `explanation` says why (set `explain=False` to skip).
