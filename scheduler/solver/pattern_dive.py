@@ -125,13 +125,18 @@ def _batch(gen: Generation, fixed: dict[str, int]) -> dict[str, int]:
     for rid in gen.ids:
         if rid in fixed or not gen.master.of[rid]:
             continue
-        value, column = max((var.solution_value(), j) for j, (var, _used) in enumerate(gen.master.of[rid]))
+        value, column = _likeliest(gen, rid)
         best.append((value, rid, column))
     batch = {rid: column for value, rid, column in best if value >= FIX_AT}
     if not batch and best:
         best.sort(key=lambda t: -t[0])
         batch = {rid: column for _v, rid, column in best[: max(1, round(BATCH_SHARE * len(best)))]}
     return batch
+
+
+def _likeliest(gen: Generation, rid: str) -> tuple[float, int]:
+    """The reader's largest master value and the index of its schedule (the master just solved)."""
+    return max((var.solution_value(), j) for j, (var, _used) in enumerate(gen.master.of[rid]))
 
 
 def _rounded(inst: Instance, gen: Generation, fixed: dict[str, int]) -> Roster | None:
@@ -144,7 +149,7 @@ def _rounded(inst: Instance, gen: Generation, fixed: dict[str, int]) -> Roster |
         if rid not in fixed:
             if not gen.master.of[rid]:
                 return None
-            rest[rid] = max((var.solution_value(), j) for j, (var, _used) in enumerate(gen.master.of[rid]))[1]
+            rest[rid] = _likeliest(gen, rid)[1]
     return _roster(inst, gen, {**fixed, **rest})
 
 

@@ -358,8 +358,7 @@ def solve(
             if lns_checked is not None:  # the checker's count of the LNS's roster (the model's, exactly)
                 terms = dict(lns_checked[1].terms)
             else:
-                terms = {name: int(solver.value(expr)) if not isinstance(expr, int) else expr
-                         for name, expr in built.terms.items()}
+                terms = _terms_of(built, solver)
             # the objective of the roster returned, from its own values (CP-SAT's objective_value
             # was seen to drift from them by a few hundred on large models)
             objective = sum(getattr(inst.scenario.objective, name) * value for name, value in terms.items())
@@ -534,11 +533,15 @@ def _improve(inst, built, start, deadline, seed, workers, log, stop, progress):
     return stats, (roster, report)
 
 
+def _terms_of(built: BuiltModel, solver: cp_model.CpSolver) -> dict[str, int]:
+    """Each objective term's value in the solver's solution."""
+    return {name: int(solver.value(expr)) if not isinstance(expr, int) else expr for name, expr in built.terms.items()}
+
+
 def _objective_of(inst: Instance, built: BuiltModel, solver: cp_model.CpSolver) -> int:
     """The objective of the solver's solution, from its terms' values (as the result reports it)."""
     weights = inst.scenario.objective
-    return sum(getattr(weights, name) * (int(solver.value(expr)) if not isinstance(expr, int) else expr)
-               for name, expr in built.terms.items())
+    return sum(getattr(weights, name) * value for name, value in _terms_of(built, solver).items())
 
 
 def _status_name(status) -> str:
