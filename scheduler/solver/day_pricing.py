@@ -35,6 +35,7 @@ from scheduler.scenario import Radiologist
 # instead, and then weekends (Instance24: 936 units of two hours x 27 weekends do not fit)
 MAX_CELLS = 20_000
 LAGRANGE_ITERATIONS = 4  # multiplier updates per call before the caller falls back to CP-SAT
+PATHS = 5  # the best paths ending in different states or resources, offered as columns each call
 INF = math.inf
 
 
@@ -54,14 +55,18 @@ def unsupported(inst: Instance, reader: Radiologist) -> str | None:
         loads = sum(inst.demands[(site, s.index)].load_per_reader for site in inst.eligible[(reader.id, s.index)])
         if loads > inst.capacity(reader, s):
             return "reading capacity"
+    if any(inst.demands[(site, s.index)].max_readers == 0
+           for s in mine for site in inst.eligible[(reader.id, s.index)]):
+        return "a site capped at no reader"
     if _minutes(inst, reader, mine)[0] + 1 > MAX_CELLS:
         return "too many units of working minutes"
     return None
 
 
-def _minutes(inst: Instance, reader: Radiologist, mine: list) -> tuple[int, int, int] | None:
-    """(top, bottom, unit): total working time in units of `unit` minutes may reach `top` and must
-    reach `bottom`; top 0 and unit 1 when no minutes rule can bind (bottom 1 then means none can be met)."""
+def _minutes(inst: Instance, reader: Radiologist, mine: list) -> tuple[int, int, int, bool]:
+    """(top, bottom, unit, tracked): total working time in units of `unit` minutes may reach `top`
+    and must reach `bottom`; not tracked when no minutes rule can bind (or no shift has minutes:
+    bottom 1 then means that a positive minimum cannot be met)."""
     rules = inst.scenario.rules_for(reader)
     lo = round(rules.min_total_hours * 60) if rules.min_total_hours else 0
     hi = None if rules.max_total_hours is None else round(rules.max_total_hours * 60)
@@ -72,10 +77,10 @@ def _minutes(inst: Instance, reader: Radiologist, mine: list) -> tuple[int, int,
         by_day[s.day] = max(by_day.get(s.day, 0), s.work_minutes)
     most = sum(by_day.values())
     if lo <= 0 and (hi is None or hi >= most):
-        return 0, 0, 1
+        return 0, 0, 1, False
     if unit == 0:  # no shift has working minutes: only a positive minimum binds, and none meets it
-        return 0, 1, 1
-    return (most if hi is None else min(hi, most)) // unit, -(-lo // unit), unit
+        return 0, 1, 1, False
+    return (most if hi is None else min(hi, most)) // unit, -(-lo // unit), unit, True
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class DayPricing:
                 for s in hits:
                     self.own[s.index] += weights.requests * req.weight * (-1 if req.kind == "want" else 1)
         # the resources: working minutes, then weekends and per-type counts while the grid is small
-        top, bottom, unit = _minutes(inst, reader, mine)
+        top, bottom, unit, tracked = _minutes(inst, reader, mine)
         axes = [_Axis("units", top + 1, bottom)]
         n_weekends = len(weekends(inst))
         cap = rules.max_weekends if rules.max_weekends is not None and rules.max_weekends < n_weekends else None
@@ -171,7 +176,7 @@ class DayPricing:
         for s in mine:
             if 0 <= s.day < n:
                 step = [0] * len(axes)
-                if top:
+                if tracked:
                     step[0] = s.work_minutes // unit
                 if tix[s.type_id] in self.type_axis:
                     step[self.type_axis[tix[s.type_id]]] = 1
@@ -292,11 +297,12 @@ class DayPricing:
         return _Plan(moves, [tuple(b) for b in blocks],
                      [(step, np.array(j), np.array(k)) for step, (j, k) in classes.items()])
 
-    def solve(self, multipliers: dict) -> tuple[float, list[tuple[int, tuple[str, ...]]], dict] | None:
+    def solve(self, multipliers: dict, paths: int = 1) -> tuple[float, list[tuple[float, list, dict]]] | None:
         """Minimise own cost - multipliers covered + the relaxed resources' prices over the paths:
-        (value with the relaxed resources' Lagrangian terms, the path's shifts as (shift index,
-        sites covered), the relaxed resources' use); None when no path exists. All states of a day
-        move at once: numpy arrays (state, resources...)."""
+        (the least value, with the relaxed resources' Lagrangian terms; the `paths` best paths
+        ending in different states or resource cells, as (value, shifts as (shift index, sites
+        covered), the relaxed resources' use)), best first; None when no path exists. All states
+        of a day move at once: numpy arrays (state, resources...)."""
         shape, n_states = self.shape, len(self.states)
         lam, mu = self.lam, self.mu
         weekend_price = lam.get("weekends", 0.0) - mu.get("weekends", 0.0)
@@ -344,11 +350,24 @@ class DayPricing:
         tail = values[(slice(0, n_states), *(slice(a.bottom, None) for a in self.axes))]
         if not tail.size or not np.isfinite(tail).any():
             return None
-        at = np.unravel_index(int(tail.argmin()), tail.shape)
-        best = float(tail[at])
-        k, cell = int(at[0]), [int(c) + a.bottom for c, a in zip(at[1:], self.axes, strict=True)]
+        constant = self.constant + sum(mu[key] * low - lam[key] * (high or 0)
+                                       for key, (low, high) in self.relaxed.items())
+        flat = tail.ravel()
+        ends = np.argsort(flat)[:paths] if paths > 1 else [int(flat.argmin())]
+        out = []
+        for end in ends:
+            if not np.isfinite(flat[end]):
+                break
+            at = np.unravel_index(int(end), tail.shape)
+            cell = [int(c) + a.bottom for c, a in zip(at[1:], self.axes, strict=True)]
+            value = float(flat[end])
+            out.append((value + constant, *self._back(history, int(at[0]), cell, value)))
+        return out[0][0], out
+
+    def _back(self, history: list, k: int, cell: list[int], reached: float) -> tuple[list, dict]:
+        """The path that ends in state `k` at resource `cell` with value `reached`: its shifts
+        (shift index, sites covered) and its use of the relaxed resources."""
         shifts, used = [], dict.fromkeys(self.relaxed, 0)
-        reached = best
         for d in range(self.n - 1, -1, -1):
             # the move that reached (k, cell) at `reached`: recomputed from the day before's values
             plan, cheapest, cost, previous = history[d]
@@ -369,9 +388,7 @@ class DayPricing:
                 if weekend and "weekends" in used:
                     used["weekends"] += 1
             k, cell, reached = source, before, previous[(source, *before)]
-        constant = self.constant + sum(mu[key] * low - lam[key] * (high or 0)
-                                       for key, (low, high) in self.relaxed.items())
-        return best + constant, shifts[::-1], used
+        return shifts[::-1], used
 
     def price(self, multipliers: dict, dual: float = INF) -> tuple[list[tuple[frozenset, int]], float, bool] | None:
         """(schedules as (needs covered, own cost), lower bound of the reduced cost without the
@@ -386,20 +403,21 @@ class DayPricing:
         bound = self.last_bound = -INF
         best = None  # (reduced cost, column) of the best valid schedule seen
         for _ in range(LAGRANGE_ITERATIONS):
-            solved = self.solve(multipliers)
+            solved = self.solve(multipliers, PATHS)
             if solved is None:
                 return [], INF, True
-            value, shifts, used = solved
+            value, paths = solved
             bound = self.last_bound = max(bound, value)
+            _value, shifts, used = paths[0]
             over = {key: used[key] - high for key, (_low, high) in self.relaxed.items() if high is not None}
             under = {key: low - used[key] for key, (low, _high) in self.relaxed.items() if low}
             if all(v <= 0 for v in over.values()) and all(v <= 0 for v in under.values()):
-                own = self.constant + sum(self.own[i] for i, _c in shifts)
-                column = frozenset((site, i) for i, covered in shifts for site in covered)
+                column, own, reduced = self._column(shifts, multipliers)
                 if (all(self.lam[key] == 0 or v == 0 for key, v in over.items())
                         and all(self.mu[key] == 0 or v == 0 for key, v in under.items())):
-                    return [(column, own)], bound, True
-                reduced = own - sum(multipliers.get(key, 0.0) for key in column)
+                    # the next best paths too, where they keep the relaxed limits and improve
+                    more = [self._column(other, multipliers) for _v, other, use in paths[1:] if self._keeps(use)]
+                    return [(column, own), *((c, o) for c, o, r in more if r < dual - 1e-6)], bound, True
                 if best is None or reduced < best[0]:
                     best = (reduced, (column, own))
             step = max(1.0, abs(value)) / max(1, self.n)
@@ -410,3 +428,14 @@ class DayPricing:
         if best is not None and best[0] < dual - 1e-6:
             return [best[1]], bound, False
         return None
+
+    def _keeps(self, used: dict) -> bool:
+        """True when a path's use of the relaxed resources keeps their limits."""
+        return all(low <= used[key] and (high is None or used[key] <= high)
+                   for key, (low, high) in self.relaxed.items())
+
+    def _column(self, shifts: list, multipliers: dict) -> tuple[frozenset, int, float]:
+        """A path as a column: (needs covered, own cost, reduced cost without the convexity dual)."""
+        own = self.constant + sum(self.own[i] for i, _c in shifts)
+        column = frozenset((site, i) for i, covered in shifts for site in covered)
+        return column, own, own - sum(multipliers.get(key, 0.0) for key in column)

@@ -30,9 +30,10 @@ best known values of Instances 2-4, 10, 12 and 14 optimal, where CP-SAT's own bo
 from __future__ import annotations
 
 import math
+import multiprocessing
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -265,6 +266,19 @@ class _Master:
         return self.lp.Objective().Value(), multipliers, duals
 
 
+_FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+_FORKED: list = []  # the readers a pricing process inherits when it forks
+
+
+def _price_forked(call: tuple) -> tuple:
+    """In a forked process: price reader `index` of _FORKED with the limit multipliers given."""
+    index, multipliers, deadline, seed, dual, lam, mu = call
+    reader = _FORKED[index]
+    reader.path.lam, reader.path.mu = lam, mu
+    found, lower, status = reader.price(multipliers, deadline, seed, None, dual)
+    return found, lower, int(status), reader.path.lam, reader.path.mu
+
+
 @dataclass
 class Round:
     """One round of column generation: the master's value, the bound it proves (None when readers
@@ -299,9 +313,36 @@ class Generation:
         self.ids = [r.id for r in inst.readers]
         self.master = _Master(demands, self.ids, under, over, big=constant + 1.0)
         self.pool = ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="pricing")
+        # the path is Python and numpy: threads hold each other up on the interpreter lock, so
+        # `workers` processes price the readers when the path takes them all (forked: each
+        # inherits the readers; the per-type limit multipliers travel with each call)
+        self.procs = None
+        if workers > 1 and all(isinstance(r, _PathReader) for r in self.readers) and _FORK is not None:
+            global _FORKED
+            _FORKED = self.readers
+            self.procs = ProcessPoolExecutor(max_workers=int(workers), mp_context=_FORK)
+            list(self.procs.map(int, range(int(workers))))  # fork now, while _FORKED holds these readers
 
     def close(self) -> None:
         self.pool.shutdown()
+        if self.procs is not None:
+            self.procs.shutdown()
+
+    def _price(self, active: list, multipliers: dict, duals: dict, deadline: float, seed: int,
+               stop: threading.Event | None) -> list[tuple]:
+        """(schedules found, lower bound, status) of each active (reader id, reader)."""
+        n = len(active)
+        if self.procs is None or n < 2:
+            return list(self.pool.map(lambda r, *a: r.price(*a), [r for _rid, r in active], [multipliers] * n,
+                                      [deadline] * n, [seed] * n, [stop] * n, [duals[rid] for rid, _r in active]))
+        index = {rid: k for k, rid in enumerate(self.ids)}
+        calls = [(index[rid], multipliers, deadline, seed, duals[rid], r.path.lam, r.path.mu) for rid, r in active]
+        out = []
+        for (_rid, r), (found, lower, status, lam, mu) in zip(
+                active, self.procs.map(_price_forked, calls, chunksize=-(-n // self.procs._max_workers)), strict=True):
+            r.path.lam, r.path.mu = lam, mu
+            out.append((found, lower, cp_model.CpSolverStatus(status)))
+        return out
 
     def step(self, deadline: float, seed: int, stop: threading.Event | None = None,
              skip: frozenset[str] = frozenset()) -> Round | None:
@@ -311,9 +352,7 @@ class Generation:
             return None
         lp, multipliers, duals = solved
         active = [(rid, r) for rid, r in zip(self.ids, self.readers, strict=True) if rid not in skip]
-        n = len(active)
-        priced = list(self.pool.map(lambda r, *a: r.price(*a), [r for _rid, r in active], [multipliers] * n,
-                                    [deadline] * n, [seed] * n, [stop] * n, [duals[rid] for rid, _r in active]))
+        priced = self._price(active, multipliers, duals, deadline, seed, stop)
         if any(status == cp_model.INFEASIBLE for _f, _lower, status in priced):
             return Round(lp, None, 0, False, True)
         bound = None
