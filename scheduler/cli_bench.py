@@ -10,7 +10,7 @@ the roster is proven optimal, and where it meets the best known value, that valu
 First, where no objective term compares people (every Curtois instance), up to DIVE_SHARE of the
 time limit (`--dive-s S` to set it, 0 to skip) dives the same column generation into a roster
 (scheduler.solver.pattern_dive), which the search then starts from; the dive gives up at once when
-pricing each person once would take too long (the 182- and 364-day instances). The bound reported
+pricing each person once would take too long (the 364-day instances). The bound reported
 is the higher of the full search's and the one the dive's root column generation proves on the way
 (`bound_by` says which); where it meets the objective, the status is OPTIMAL.
 Exit 0 when the roster breaks no hard rule, 2 otherwise.

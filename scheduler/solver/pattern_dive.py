@@ -59,8 +59,9 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
     deadline = started + time_limit
     # the first round prices every reader once; when building the pricing models and that round
     # take more than FIRST_ROUND_SHARE of the time, the column generation cannot come near
-    # convergence in it (a reader's 182 or 364 days take seconds to price: Instance20's first
-    # round took 9.4 s, Instance18's 84 days 1.3 s; Instance24's 150 pricing models take 46 s to build)
+    # convergence in it (with CP-SAT pricing, Instance20's first round took 9.4 s and Instance24's
+    # 150 pricing models 46 s to build; the path over days prices Instance20's in 2.5 s, and a
+    # year's horizon still takes too long)
     first = started + time_limit * FIRST_ROUND_SHARE
     try:
         gen = Generation(inst, workers, build_deadline=first)
