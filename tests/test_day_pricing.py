@@ -19,7 +19,7 @@ from scheduler.io.scenario_yaml import scenario_from_data
 from scheduler.result import Assignment, Roster
 from scheduler.solver import day_pricing
 from scheduler.solver.day_pricing import DayPricing, unsupported
-from scheduler.solver.pattern_bound import _Reader, pattern_bound
+from scheduler.solver.pattern_bound import _PathReader, _Reader, pattern_bound
 from tests.strategies import property_settings, scenario_data
 from tests.test_pattern_bound import DATA, small_instances
 
@@ -140,3 +140,13 @@ def test_readers_with_rules_the_path_cannot_count_are_left_to_cpsat() -> None:
     inst = build_instance(scenario_from_data(data, "x"))
     reasons = {r.id: unsupported(inst, r) for r in inst.readers}
     assert reasons == {"plain": None, "nights": "night rules", "rest": "rest spanning days"}
+
+
+def test_past_its_deadline_the_path_prices_nothing_and_proves_no_bound() -> None:
+    """A round of year-long paths must stop at its deadline (Instance22's first round ran 52 s over
+    a 12 s allowance): past it, a reader gets no column and no bound, so the round proves none."""
+    inst = build_instance(curtois.to_scenario(curtois.load(DATA / "Instance2.txt")))
+    reader = _PathReader(inst, inst.readers[0])
+    assert reader.price({}, time.perf_counter() - 1, 0, None) == ([], -math.inf, cp_model.UNKNOWN)
+    found, lower, status = reader.price({}, time.perf_counter() + 60, 0, None)
+    assert found and math.isfinite(lower) and status == cp_model.OPTIMAL

@@ -32,8 +32,13 @@ from scheduler.scenario import Radiologist
 
 # the resource grid of one path state (work units x worked weekends x counts of limited shift
 # types) may hold at most this many cells; the counts that do not fit are priced by multipliers
-# instead, and then weekends (Instance24: 936 units of two hours x 27 weekends do not fit)
-MAX_CELLS = 20_000
+# instead, and then weekends. Smaller grids are faster and the multipliers mostly prove the path
+# anyway: Instance18's root converged in 18.6 s with its late shifts priced (at 5,000 cells), where
+# counting them (17,000 cells) took 180 ms a person and the dive ran out of its 180 s; Instance8's
+# in 5.5 s (at 2,000) against 8.8 s (at 5,000). Below 2,000, Instance20's weekends are priced,
+# and the multipliers so often fail to give a valid schedule that CP-SAT takes over (60 s of its
+# root: the master at 91,800 against 7,070)
+MAX_CELLS = 2_000
 LAGRANGE_ITERATIONS = 4  # multiplier updates per call before the caller falls back to CP-SAT
 PATHS = 5  # the best paths ending in different states or resources, offered as columns each call
 INF = math.inf

@@ -182,7 +182,10 @@ class _PathReader:
     def price(self, multipliers: dict, deadline: float, seed: int, stop: threading.Event | None,
               dual: float = math.inf):
         """As _Reader.price; `dual` is the reader's convexity dual (an unproven path schedule is
-        kept only when it improves on it)."""
+        kept only when it improves on it). Past `deadline` (or `stop`) it prices nothing and
+        proves no bound: a round of 364-day paths must not run on for a minute after its time."""
+        if time.perf_counter() >= deadline or (stop is not None and stop.is_set()):
+            return [], -math.inf, cp_model.UNKNOWN
         got = self.path.price(multipliers, dual)
         if got is not None:
             found, lower, optimal = got
