@@ -1,23 +1,25 @@
 """Pricing one reader's schedule by dynamic programming over days, for the column generation of
 scheduler.solver.pattern_bound.
 
-CP-SAT prices a reader in 30 ms on 28 days but takes 0.3 s or more on 182 days without proving its
+CP-SAT priced a reader in 30 ms on 28 days but took 0.3 s or more on 182 days without proving its
 answer, so a round over 50 readers took 12 s on Instance20 and the root never converged in its
 time. Most rules of a day-based roster are about sequences of days, which a shortest path over
 days handles exactly: one shift a day, forbidden successions, maximum and minimum run lengths of
 working days and of days off (runs touching either end of the horizon exempt), complete weekends.
-Two counting rules are exact too, as resources of the path: total working minutes (counted in units
-of the greatest common divisor of the shifts' minutes) and worked weekends. Per-type shift limits
-are priced by Lagrangian multipliers that persist from round to round.
+Counting rules are resources of the path, exact too: total working minutes (in units of the
+greatest common divisor of the shifts' minutes), worked weekends and per-type counts, as long as
+the grid of resources stays within MAX_CELLS; the counts beyond it (and then weekends) are priced
+by Lagrangian multipliers that persist from call to call.
 
 The value of the path is therefore a valid lower bound of the reader's best reduced cost, and the
-path is a valid schedule (and then optimal) when it keeps the per-type limits at those
-multipliers' complementary slackness. When a few multiplier updates do not give a valid schedule,
-the caller prices the reader with CP-SAT instead. `unsupported` says which readers the path cannot
-represent exactly (history before the horizon, night or rolling-hours rules, rest that spans more
-than one day, capacity that binds); those are priced by CP-SAT as before.
+path is a valid schedule (and then optimal) when it keeps the priced limits with complementary
+slackness. When a few multiplier updates do not give a valid schedule, the caller prices the
+reader with CP-SAT instead. Each call offers the PATHS best paths ending in different states or
+resource cells (Instance8's root: 26 rounds instead of 52). `unsupported` says which readers the
+path cannot represent exactly (history before the horizon, night or rolling-hours rules, rest that
+spans more than one day, capacity that binds); those are priced by CP-SAT as before. Instance12:
+5 ms a reader and round; Instance20: 70 ms, proven.
 """
-
 from __future__ import annotations
 
 import math
