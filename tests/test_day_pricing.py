@@ -19,7 +19,7 @@ from scheduler.io.scenario_yaml import scenario_from_data
 from scheduler.result import Assignment, Roster
 from scheduler.solver import day_pricing
 from scheduler.solver.day_pricing import DayPricing, unsupported
-from scheduler.solver.pattern_bound import _PathReader, _Reader, pattern_bound
+from scheduler.solver.pattern_bound import Generation, _PathReader, _Reader, pattern_bound
 from tests.strategies import property_settings, scenario_data
 from tests.test_pattern_bound import DATA, small_instances
 
@@ -150,3 +150,19 @@ def test_past_its_deadline_the_path_prices_nothing_and_proves_no_bound() -> None
     assert reader.price({}, time.perf_counter() - 1, 0, None) == ([], -math.inf, cp_model.UNKNOWN)
     found, lower, status = reader.price({}, time.perf_counter() + 60, 0, None)
     assert found and math.isfinite(lower) and status == cp_model.OPTIMAL
+
+
+def test_pricing_processes_give_what_one_thread_gives() -> None:
+    """With two workers and every reader on the path, forked processes price; rounds match the
+    single-threaded ones, bound for bound and column for column."""
+    inst = build_instance(curtois.to_scenario(curtois.load(DATA / "Instance2.txt")))
+    alone, forked = Generation(inst, 1), Generation(inst, 2)
+    try:
+        assert alone.procs is None and forked.procs is not None
+        for k in range(4):
+            a, b = alone.step(time.perf_counter() + 60, k), forked.step(time.perf_counter() + 60, k)
+            assert (a.lp, a.bound, a.added) == (b.lp, b.bound, b.added)
+        assert alone.master.known == forked.master.known
+    finally:
+        alone.close()
+        forked.close()

@@ -296,7 +296,8 @@ class Round:
 
 class Generation:
     """Column generation over the readers' schedules: the pricing models, the master, and a pool of
-    `workers` threads that price readers side by side (one CP-SAT worker each)."""
+    `workers` threads that price readers side by side (one CP-SAT worker each), or of `workers`
+    processes when the path over days prices every reader."""
 
     def __init__(self, inst: Instance, workers: int, build_deadline: float | None = None, path: bool = True) -> None:
         """Raises TimeoutError when building the pricing models passes `build_deadline`
@@ -319,7 +320,7 @@ class Generation:
         # the path is Python and numpy: threads hold each other up on the interpreter lock, so
         # `workers` processes price the readers when the path takes them all (forked: each
         # inherits the readers; the per-type limit multipliers travel with each call)
-        self.procs = None
+        self.procs, self.workers = None, max(1, int(workers))
         if workers > 1 and all(isinstance(r, _PathReader) for r in self.readers) and _FORK is not None:
             global _FORKED
             _FORKED = self.readers
@@ -342,7 +343,7 @@ class Generation:
         calls = [(index[rid], multipliers, deadline, seed, duals[rid], r.path.lam, r.path.mu) for rid, r in active]
         out = []
         for (_rid, r), (found, lower, status, lam, mu) in zip(
-                active, self.procs.map(_price_forked, calls, chunksize=-(-n // self.procs._max_workers)), strict=True):
+                active, self.procs.map(_price_forked, calls, chunksize=-(-n // self.workers)), strict=True):
             r.path.lam, r.path.mu = lam, mu
             out.append((found, lower, cp_model.CpSolverStatus(status)))
         return out
