@@ -55,19 +55,23 @@ def unsupported(inst: Instance, reader: Radiologist) -> str | None:
         return "night rules"
     if rules.max_hours_rolling_7_days is not None:
         return "rolling weekly hours"
-    mine = [s for s in inst.shifts if (reader.id, s.index) in inst.eligible]
+    mine = _shifts_of(inst, reader)
     if any(a.day != b.day for a, b in rest.conflicts(rules, mine)):
         return "rest spanning days"
     for s in mine:
-        loads = sum(inst.demands[(site, s.index)].load_per_reader for site in inst.eligible[(reader.id, s.index)])
-        if loads > inst.capacity(reader, s):
+        demands = [inst.demands[(site, s.index)] for site in inst.eligible[(reader.id, s.index)]]
+        if sum(d.load_per_reader for d in demands) > inst.capacity(reader, s):
             return "reading capacity"
-    if any(inst.demands[(site, s.index)].max_readers == 0
-           for s in mine for site in inst.eligible[(reader.id, s.index)]):
-        return "a site capped at no reader"
+        if any(d.max_readers == 0 for d in demands):
+            return "a site capped at no reader"
     if _minutes(inst, reader, mine)[0] + 1 > MAX_CELLS:
         return "too many units of working minutes"
     return None
+
+
+def _shifts_of(inst: Instance, reader: Radiologist) -> list:
+    """The shift instances `reader` is eligible for, in time order."""
+    return [s for s in inst.shifts if (reader.id, s.index) in inst.eligible]
 
 
 def _minutes(inst: Instance, reader: Radiologist, mine: list) -> tuple[int, int, int, bool]:
@@ -92,11 +96,12 @@ def _minutes(inst: Instance, reader: Radiologist, mine: list) -> tuple[int, int,
 
 @dataclass(frozen=True)
 class _Plan:
-    """One kind of day's moves, sorted by target state: `blocks` (target, first, end) index them by
-    target, `classes` (resource step, moves, their sources) group them by how they move the resources."""
+    """One kind of day's moves (source, target, slot, weekend, resource step), sorted by target
+    state: `blocks` (target -> first, end) index them by target, `classes` (resource step, moves,
+    their sources) group them by how they move the resources."""
 
     moves: list[tuple]
-    blocks: list[tuple[int, int, int]]
+    blocks: dict[int, tuple[int, int]]
     classes: list[tuple[tuple[int, ...], np.ndarray, np.ndarray]]
 
 
@@ -117,7 +122,7 @@ class DayPricing:
         rules = inst.scenario.rules_for(reader)
         weights = inst.scenario.objective
         self.n = n = len(inst.days)
-        mine = [s for s in inst.shifts if (reader.id, s.index) in inst.eligible]
+        mine = _shifts_of(inst, reader)
         self.types = sorted({s.type_id for s in mine})
         tix = {t: k for k, t in enumerate(self.types)}
         followers = {t: frozenset() for t in self.types}
@@ -144,7 +149,8 @@ class DayPricing:
         # the resources: working minutes, then weekends and per-type counts while the grid is small
         top, bottom, unit, tracked = _minutes(inst, reader, mine)
         axes = [_Axis("units", top + 1, bottom)]
-        n_weekends = len(weekends(inst))
+        weekend_days = weekends(inst)
+        n_weekends = len(weekend_days)
         cap = rules.max_weekends if rules.max_weekends is not None and rules.max_weekends < n_weekends else None
         counts = {t: sum(1 for s in mine if s.type_id == t) for t in self.types}
         # a per-type minimum above the shifts of that type the reader may work: no valid schedule
@@ -189,7 +195,7 @@ class DayPricing:
                     step[self.type_axis[tix[s.type_id]]] = 1
                 self.days[s.day].append((tix[s.type_id], s.index, tuple(step), inst.eligible[(reader.id, s.index)]))
         self.saturday, self.sunday_alone, self.sunday_after = set(), set(), set()
-        for sat, sun in weekends(inst):
+        for sat, sun in weekend_days:
             if sat is not None:
                 self.saturday.add(sat)
             if sun is not None:
@@ -243,11 +249,10 @@ class DayPricing:
         w = min(w + 1, self.work_cap)
         return ("w", group, w, first and w < self.min_run)
 
-    def _weekend(self, d: int, source: tuple | None) -> int:
-        """1 when a shift on day `d` after `source` makes a weekend worked that was not yet."""
-        if d in self.saturday or d in self.sunday_alone:
-            return 1
-        return int(d in self.sunday_after and (source is None or source[0] == "o"))
+    def _weekend(self, kind: int, source: tuple | None) -> int:
+        """1 when a shift on a day of this `kind` (see _kind) after `source` makes a weekend worked
+        that was not yet."""
+        return int(kind == 1 or (kind >= 2 and (source is None or source[0] == "o")))
 
     # ---- pricing -----------------------------------------------------------------------------
     def _kind(self, d: int) -> int:
@@ -278,31 +283,26 @@ class DayPricing:
             if not (kind == 3 and src[0] == "w"):
                 target = self._off_after(src)
                 if target is not None:
-                    moves.append((k, self.index[target], None, 0))
+                    moves.append((k, self.index[target], None, 0, self._step(None, 0)))
             if kind == 3 and src[0] == "o":
                 continue
             after = src[1] if src is not None and src[0] == "w" else None
-            weekend = self._weekend(d, src)
+            weekend = self._weekend(kind, src)
             for key in cheapest[after]:
                 target = self._work_after(src, key[0])
                 if target is None:
                     continue
                 step = self._step((after, key), weekend)
                 if all(st < size for st, size in zip(step, self.shape, strict=True)):
-                    moves.append((k, self.index[target], (after, key), weekend))
+                    moves.append((k, self.index[target], (after, key), weekend, step))
         moves.sort(key=lambda m: m[1])
-        blocks, classes = [], {}
-        for m, (k, target, slot, weekend) in enumerate(moves):
-            if not blocks or blocks[-1][0] != target:
-                blocks.append([target, m, m + 1])
-            else:
-                blocks[-1][2] = m + 1
-            step = self._step(slot, weekend)
+        blocks, classes = {}, {}
+        for m, (k, target, _slot, _weekend, step) in enumerate(moves):
+            blocks[target] = (blocks.get(target, (m, m))[0], m + 1)
             classes.setdefault(step, ([], []))
             classes[step][0].append(m)
             classes[step][1].append(k)
-        return _Plan(moves, [tuple(b) for b in blocks],
-                     [(step, np.array(j), np.array(k)) for step, (j, k) in classes.items()])
+        return _Plan(moves, blocks, [(step, np.array(j), np.array(k)) for step, (j, k) in classes.items()])
 
     def solve(self, multipliers: dict, paths: int = 1) -> tuple[float, list[tuple[float, list, dict]]] | None:
         """Minimise own cost - multipliers covered + the relaxed resources' prices over the paths:
@@ -343,7 +343,7 @@ class DayPricing:
             if plan is None:
                 plan = self._plans[signature] = self._plan(d, cheapest)
             cost = np.array([0.0 if slot is None else cheapest[slot[0]][slot[1]][0] + weekend_price * weekend
-                             for _k, _t, slot, weekend in plan.moves])
+                             for _k, _t, slot, weekend, _step in plan.moves])
             candidates = np.full((len(plan.moves), *shape), INF)
             for step, moved, sources in plan.classes:
                 into = (moved, *(slice(st, None) for st in step))
@@ -351,7 +351,7 @@ class DayPricing:
                 candidates[into] = values[frm] + cost[moved].reshape(-1, *ones)
             previous = values
             values = np.full((n_states + 1, *shape), INF)
-            for target, lo, hi in plan.blocks:
+            for target, (lo, hi) in plan.blocks.items():
                 values[target] = candidates[lo] if hi - lo == 1 else candidates[lo:hi].min(axis=0)
             history.append((plan, cheapest, cost, previous))
         tail = values[(slice(0, n_states), *(slice(a.bottom, None) for a in self.axes))]
@@ -378,10 +378,9 @@ class DayPricing:
         for d in range(self.n - 1, -1, -1):
             # the move that reached (k, cell) at `reached`: recomputed from the day before's values
             plan, cheapest, cost, previous = history[d]
-            lo, hi = next((lo, hi) for target, lo, hi in plan.blocks if target == k)
+            lo, hi = plan.blocks[k]
             for m in range(lo, hi):
-                source, _target, slot, weekend = plan.moves[m]
-                step = self._step(slot, weekend)
+                source, _target, slot, weekend, step = plan.moves[m]
                 before = [c - st for c, st in zip(cell, step, strict=True)]
                 if min(before) >= 0 and previous[(source, *before)] + cost[m] == reached:
                     break
@@ -418,7 +417,7 @@ class DayPricing:
             _value, shifts, used = paths[0]
             over = {key: used[key] - high for key, (_low, high) in self.relaxed.items() if high is not None}
             under = {key: low - used[key] for key, (low, _high) in self.relaxed.items() if low}
-            if all(v <= 0 for v in over.values()) and all(v <= 0 for v in under.values()):
+            if self._keeps(used):
                 column, own, reduced = self._column(shifts, multipliers)
                 if (all(self.lam[key] == 0 or v == 0 for key, v in over.items())
                         and all(self.mu[key] == 0 or v == 0 for key, v in under.items())):
