@@ -4,6 +4,7 @@ and the dive through it (a valid roster, never below an optimum)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,7 +19,7 @@ from scheduler.io.scenario_yaml import load_scenario, scenario_from_data
 from scheduler.solver import solve
 from scheduler.solver.model import build_model
 from scheduler.solver.params import new_solver
-from scheduler.solver.pattern_bound import pattern_bound
+from scheduler.solver.pattern_bound import Generation, pattern_bound
 from scheduler.solver.pattern_dive import dive
 from tests.strategies import property_settings, scenario_data
 
@@ -91,6 +92,32 @@ def test_the_bound_is_never_above_a_proven_optimum_at_any_round(text):
         assert found.bound is not None and not found.infeasible
         assert found.bound <= result.objective + 1e-6, (rounds, found.bound, result.objective)
     assert found.converged  # a week of a few staff converges well within its time
+
+
+@SMALL_RANDOM
+@given(small_instances())
+def test_smoothed_multipliers_converge_to_the_masters_own_optimum(text):
+    """Pricing at smoothed multipliers changes the path to the master's optimum, not the optimum."""
+    _scenario, inst = _random(text)
+    ends = []
+    for smoothing in (True, False):
+        gen = Generation(inst, 1, smoothing=smoothing)
+        try:
+            bound = -float("inf")
+            for _ in range(500):
+                step = gen.step(time.perf_counter() + 10, 0)
+                assume(step is not None and not step.infeasible)
+                bound = max(bound, step.bound)
+                if step.converged:
+                    break
+            assert step.converged
+            ends.append((step.lp, bound))
+        finally:
+            gen.close()
+    (smoothed, _b), (plain, _b) = ends
+    assert abs(smoothed - plain) <= 1e-6 * (1 + abs(plain))
+    for lp, bound in ends:  # converged: the bound proved is the master's value
+        assert abs(bound - lp) <= 1e-6 * (1 + abs(lp))
 
 
 def test_the_bound_reaches_instance2s_optimum_and_stays_below_instance1s():
