@@ -3,7 +3,8 @@
 The master's optimum is fractional (a reader's week split over several schedules), but it knows
 which schedules fit together. Diving fixes readers one batch at a time: every reader whose master
 value puts one schedule at FIX_AT or more gets it, else the few readers with the largest values;
-the column generation then re-prices the readers still free (a few rounds) so that they adapt, and
+the column generation then re-prices the readers still free (until it converges or the batch's
+share of the time left is spent) so that they adapt, and
 the dive goes on until every reader holds one schedule. Each schedule keeps its
 reader's hard rules, so only staffing caps can break; the caller checks the roster anyway (it is a
 start for the search, which keeps it only as a hint when it breaks a rule).
@@ -24,10 +25,11 @@ from scheduler.result import Assignment, Roster
 from scheduler.solver.pattern_bound import Generation, not_applicable
 
 # a master value at least FIX_AT is taken as the reader's schedule; when no reader has one, the
-# BATCH_SHARE of free readers with the largest values are fixed; then at most DIVE_ROUNDS rounds of
-# column generation. Against 0.99, one reader and 10 rounds: Instance10 4,636 in 16 s (was 4,730 in
-# 28 s), Instance8 1,517 in 33 s (1,522 in 60 s), Instance5 the same (1,148 in 7.5 s)
-FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, 3
+# BATCH_SHARE of free readers with the largest values are fixed; then column generation until it
+# converges (DIVE_ROUNDS None: no cap) or the batch's share of the time left is spent. Against 3
+# rounds a batch: Instance8 1,316 in 13 s (was 1,406-1,515), Instance12 4,816 in 36 s (5,097),
+# Instance18 4,671 in 180 s (5,231 in 27 s)
+FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, None
 # the first round of pricing may take at most this share of the time limit (see dive)
 FIRST_ROUND_SHARE = 1 / 30
 
@@ -77,10 +79,11 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
             out.bound = step.bound
         out.converged = out.converged or step.converged
 
-    def generate(fixed: dict[str, int], rounds: int | None) -> bool:
-        """Column generation over the free readers; False when it cannot go on (no master, infeasible)."""
+    def generate(fixed: dict[str, int], rounds: int | None, until: float = float("inf")) -> bool:
+        """Column generation over the free readers, at most `rounds` rounds and, after the first,
+        none that starts after `until`; False when it cannot go on (no master, infeasible)."""
         done = 0
-        while not out_of_time() and (rounds is None or done < rounds):
+        while not out_of_time() and (rounds is None or done < rounds) and (not done or time.perf_counter() < until):
             step = gen.step(deadline, seed + done, stop, skip=frozenset(fixed))
             if step is None or step.infeasible:
                 return False
@@ -111,7 +114,8 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
             for rid, column in batch.items():
                 gen.master.fix(rid, column)
                 fixed[rid] = column
-            if not generate(fixed, DIVE_ROUNDS):
+            now = time.perf_counter()
+            if not generate(fixed, DIVE_ROUNDS, now + (deadline - now) / _batches(len(gen.ids) - len(fixed))):
                 return out
         out.roster = _roster(inst, gen, fixed)
         return out
@@ -133,6 +137,15 @@ def _batch(gen: Generation, fixed: dict[str, int]) -> dict[str, int]:
         best.sort(key=lambda t: -t[0])
         batch = {rid: column for _v, rid, column in best[: max(1, round(BATCH_SHARE * len(best)))]}
     return batch
+
+
+def _batches(free: int) -> int:
+    """How many batches fix `free` readers at most (BATCH_SHARE of them, at least one, at a time)."""
+    count = 0
+    while free > 0:
+        free -= max(1, round(BATCH_SHARE * free))
+        count += 1
+    return max(1, count)
 
 
 def _likeliest(gen: Generation, rid: str) -> tuple[float, int]:
