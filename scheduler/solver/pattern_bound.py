@@ -309,8 +309,15 @@ class _Smoothing:
         if bound is not None and math.isfinite(bound) and bound > self.best:
             self.best, self.centre = bound, dict(multipliers)
 
-    def adapt(self, point: dict, master: dict, required: dict, covered: dict) -> None:
-        """Adjust the factor by the subgradient at `point` (required minus covered, need by need)."""
+    def adapt(self, point: dict, master: dict, required: dict, found: list) -> None:
+        """Adjust the factor by the subgradient at `point`: each need's required count less the
+        readers covering it in their best schedule at `point` (`found`: each reader's schedules)."""
+        covered: dict = {}
+        for schedules in found:
+            if schedules:
+                _reduced, used = min((cost - sum(point.get(k, 0.0) for k in used), used) for used, cost in schedules)
+                for k in used:
+                    covered[k] = covered.get(k, 0) + 1
         slope = sum((required[k] - covered.get(k, 0)) * (master[k] - point[k]) for k in required)
         self.alpha = max(0.0, self.alpha - 0.1) if slope > 0 else min(0.99, self.alpha + (1 - self.alpha) * 0.1)
 
@@ -341,6 +348,7 @@ class Generation:
         self.smoothing = _Smoothing() if smoothing else None
         weights = inst.scenario.objective
         self.demands = demands = inst.demands
+        self.required = {k: d.required for k, d in demands.items()}
         under = {k: weights.uncovered * d.priority for k, d in demands.items()}
         over = {k: weights.overstaffing * d.over_weight if d.max_readers > d.required else 0
                 for k, d in demands.items()}
@@ -394,7 +402,6 @@ class Generation:
             return None
         lp, multipliers, duals = solved
         active = [(rid, r) for rid, r in zip(self.ids, self.readers, strict=True) if rid not in skip]
-        required = {k: d.required for k, d in self.demands.items()}
         best = None
         point = None if skip or self.smoothing is None else self.smoothing.point(multipliers)
         for prices in ([point] if point is not None else []) + [multipliers]:
@@ -402,24 +409,19 @@ class Generation:
             if any(status == cp_model.INFEASIBLE for _f, _lower, status in priced):
                 return Round(lp, None, 0, False, True)
             if not skip:
-                bound = sum(prices[k] * r for k, r in required.items()) + sum(lower for _f, lower, _s in priced)
+                bound = sum(prices[k] * r for k, r in self.required.items()) + sum(lower for _f, lower, _s in priced)
                 if math.isfinite(bound):
                     best = bound if best is None else max(best, bound)
                     if self.smoothing is not None:
                         self.smoothing.observe(prices, bound)
             added = 0
-            covered: dict = {}
             for (rid, _r), (found, _lower, _status) in zip(active, priced, strict=True):
                 for used, cost in found:
                     reduced = cost - sum(multipliers.get(k, 0.0) for k in used) - duals[rid]
                     if reduced < -TOLERANCE and self.master.add(rid, used, cost):
                         added += 1
-                if found and prices is point:
-                    _cost, used = min((cost - sum(prices.get(k, 0.0) for k in used), used) for used, cost in found)
-                    for k in used:
-                        covered[k] = covered.get(k, 0) + 1
             if prices is point:
-                self.smoothing.adapt(point, multipliers, required, covered)
+                self.smoothing.adapt(point, multipliers, self.required, [found for found, _l, _s in priced])
                 if added:
                     return Round(lp, best, added, False, False)
         converged = not added and all(status == cp_model.OPTIMAL for _f, _lower, status in priced)

@@ -4,10 +4,10 @@ The master's optimum is fractional (a reader's week split over several schedules
 which schedules fit together. Diving fixes readers one batch at a time: every reader whose master
 value puts one schedule at FIX_AT or more gets it, else the few readers with the largest values;
 the column generation then re-prices the readers still free (until it converges or the batch's
-share of the time left is spent) so that they adapt, and
-the dive goes on until every reader holds one schedule. Each schedule keeps its
-reader's hard rules, so only staffing caps can break; the caller checks the roster anyway (it is a
-start for the search, which keeps it only as a hint when it breaks a rule).
+share of the time left is spent) so that they adapt, and the dive goes on until every reader holds
+one schedule. Each schedule keeps its reader's hard rules, so only staffing caps can break; the
+caller checks the roster anyway (it is a start for the search, which keeps it only as a hint when
+it breaks a rule).
 
 It applies where the bound does (no term compares readers). On the Curtois instances it reaches,
 within 60 s, rosters that the search alone reaches rarely or not at all (BENCHMARKS.md): it is the
@@ -26,10 +26,10 @@ from scheduler.solver.pattern_bound import Generation, not_applicable
 
 # a master value at least FIX_AT is taken as the reader's schedule; when no reader has one, the
 # BATCH_SHARE of free readers with the largest values are fixed; then column generation until it
-# converges (DIVE_ROUNDS None: no cap) or the batch's share of the time left is spent. Against 3
-# rounds a batch: Instance8 1,316 in 13 s (was 1,406-1,515), Instance12 4,816 in 36 s (5,097),
-# Instance18 4,671 in 180 s (5,231 in 27 s)
-FIX_AT, BATCH_SHARE, DIVE_ROUNDS = 0.9, 0.1, None
+# converges or the batch's share of the time left is spent. Against 3 rounds a batch: Instance8
+# 1,316 in 13 s (was 1,406-1,515), Instance12 4,816 in 36 s (5,097), Instance18 4,671 in 180 s
+# (5,231 in 27 s)
+FIX_AT, BATCH_SHARE = 0.9, 0.1
 # the first round of pricing may take at most this share of the time limit (see dive)
 FIRST_ROUND_SHARE = 1 / 30
 
@@ -79,11 +79,11 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
             out.bound = step.bound
         out.converged = out.converged or step.converged
 
-    def generate(fixed: dict[str, int], rounds: int | None, until: float = float("inf")) -> bool:
-        """Column generation over the free readers, at most `rounds` rounds and, after the first,
-        none that starts after `until`; False when it cannot go on (no master, infeasible)."""
+    def generate(fixed: dict[str, int], until: float = float("inf")) -> bool:
+        """Column generation over the free readers until it converges, starting no round after the
+        first past `until`; False when it cannot go on (no master, infeasible)."""
         done = 0
-        while not out_of_time() and (rounds is None or done < rounds) and (not done or time.perf_counter() < until):
+        while not out_of_time() and (not done or time.perf_counter() < until):
             step = gen.step(deadline, seed + done, stop, skip=frozenset(fixed))
             if step is None or step.infeasible:
                 return False
@@ -102,7 +102,7 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
         if time.perf_counter() >= first:
             return out
         fixed: dict[str, int] = {}
-        if not out.converged and not generate(fixed, None):
+        if not out.converged and not generate(fixed):
             return out
         while len(fixed) < len(gen.ids):
             if out_of_time():
@@ -115,7 +115,7 @@ def dive(inst: Instance, *, time_limit: float, workers: int = 2, seed: int = 0,
                 gen.master.fix(rid, column)
                 fixed[rid] = column
             now = time.perf_counter()
-            if not generate(fixed, DIVE_ROUNDS, now + (deadline - now) / _batches(len(gen.ids) - len(fixed))):
+            if not generate(fixed, now + (deadline - now) / _batches(len(gen.ids) - len(fixed))):
                 return out
         out.roster = _roster(inst, gen, fixed)
         return out
