@@ -12,7 +12,8 @@ time limit (`--dive-s S` to set it, 0 to skip) dives the same column generation 
 (scheduler.solver.pattern_dive), which the search then starts from; the dive gives up at once when
 pricing each person once would take too long (the 364-day instances). The bound reported
 is the higher of the full search's and the one the dive's root column generation proves on the way
-(`bound_by` says which); where it meets the objective, the status is OPTIMAL.
+(`bound_by` says which); where it meets the objective, the status is OPTIMAL, and the search
+stops as soon as a roster meets it (there is nothing left to gain).
 Exit 0 when the roster breaks no hard rule, 2 otherwise.
 """
 
@@ -22,6 +23,7 @@ import argparse
 import json
 import math
 import sys
+import threading
 import time
 
 from scheduler.check import check
@@ -59,10 +61,21 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         if start is not None:
             dived_report = check(scenario, start)
             dived.update(objective=dived_report.objective, hard_violations=len(dived_report.violations))
+    # a roster at the dive's bound (rounded up) is optimal: the search stops when it meets it
+    floor = math.ceil(pattern - TOLERANCE) if pattern is not None else None
+    at_bound = threading.Event()
+
+    def on_progress(point) -> None:
+        if floor is not None and point.objective is not None and point.objective <= floor:
+            at_bound.set()
+
+    if floor is not None and dived.get("objective") is not None and not dived["hard_violations"] \
+            and dived["objective"] <= floor:
+        at_bound.set()  # the dive's own roster is optimal
     # the time limit is the command's: reading and mapping the file (and the dive) come out of it
     result = solve(model_inst or scenario, time_limit=max(1.0, args.time_limit - (time.perf_counter() - t0)),
                    workers=args.workers, seed=args.seed, coverage_first=False, explain=False, lns=not args.no_lns,
-                   initial=start)
+                   initial=start, on_progress=on_progress, stop=at_bound)
     report = check(scenario, result.roster)
     violations, definition = curtois.evaluate(inst, curtois.assignment_of(inst, result.roster))
     best = args.best_known if args.best_known is not None else curtois.best_known(args.instance)
@@ -97,6 +110,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "lns": result.stats.get("lns"),
         "dive": dived,
+        "stopped_at_bound": at_bound.is_set(),
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
     }
     if args.pattern_bound_s > 0:

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -292,3 +293,30 @@ def test_bench_reports_the_dives_bound_where_the_search_proves_less(tmp_path, mo
     assert summary["status"] == ("OPTIMAL" if summary["objective"] == 828 else "FEASIBLE")
     assert summary["gap"] == (summary["objective"] - 828) / summary["objective"]
     assert "bound 828.0 (the dive's)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dives", [True, False])
+def test_the_search_stops_once_a_roster_meets_the_dives_bound(tmp_path, monkeypatch, dives):
+    """A roster at the dive's bound (rounded up) is optimal, so the bench's search stops there: at
+    once when the dive's own roster meets it, else at the first solution that does. A bound below
+    every roster stops nothing."""
+    from scheduler import cli_bench
+    from scheduler.solver.pattern_dive import Dived
+
+    out = tmp_path / "summary.json"
+    if not dives:  # no roster from the dive, only its bound: the search must reach 828 itself
+        monkeypatch.setattr(cli_bench, "dive", lambda *a, **k: Dived(roster=None, bound=827.9999, converged=True))
+    assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "30",
+                 "--summary-json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["stopped_at_bound"] and summary["status"] == "OPTIMAL"
+    assert summary["objective"] == summary["bound"] == 828 and summary["hard_violations"] == 0
+    assert summary["wall_s"] < 25  # it stopped there, not at its time limit
+    if dives:
+        assert summary["lns"] is None  # stopped before any large-neighbourhood search
+
+    monkeypatch.setattr(cli_bench, "dive", lambda *a, **k: Dived(roster=None, bound=800.0, converged=False))
+    assert main(["bench", "curtois", str(DATA / "Instance2.txt"), "--time-limit", "30",
+                 "--summary-json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert not summary["stopped_at_bound"] and summary["objective"] == 828
