@@ -15,7 +15,7 @@ The value of the path is therefore a valid lower bound of the reader's best redu
 path is a valid schedule (and then optimal) when it keeps the priced limits with complementary
 slackness. When a few multiplier updates do not give a valid schedule, the caller prices the
 reader with CP-SAT instead. Each call offers the PATHS best paths ending in different states or
-resource cells (Instance8's root: 26 rounds instead of 52). `unsupported` says which readers the
+resource cells (Instance8's root: 36 rounds at 2 instead of 52 at 1). `unsupported` says which readers the
 path cannot represent exactly (history before the horizon, night or rolling-hours rules, rest that
 spans more than one day, capacity that binds); those are priced by CP-SAT as before. Instance12:
 5 ms a reader and round; Instance20: 70 ms, proven.
@@ -42,7 +42,11 @@ from scheduler.scenario import Radiologist
 # root: the master at 91,800 against 7,070)
 MAX_CELLS = 2_000
 LAGRANGE_ITERATIONS = 4  # multiplier updates per call before the caller falls back to CP-SAT
-PATHS = 5  # the best paths ending in different states or resources, offered as columns each call
+# the best paths ending in different states or resources, offered as columns each call. With the
+# smoothed master (scheduler.solver.pattern_bound), 2 beat 5: roots Instance8 4.0 s (4.3 s), Instance12
+# 8.6 s (9.3 s), Instance18 16.8 s (17.6 s), and Instance20's at 154 s master 4,769 and bound 4,727
+# (at 174 s, 4,789 and 4,608): the master re-solves after fewer new columns a round
+PATHS = 2
 INF = math.inf
 
 
