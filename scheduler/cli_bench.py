@@ -30,7 +30,7 @@ from scheduler.check import check
 from scheduler.instance import build_instance
 from scheduler.io import curtois
 from scheduler.io.atomic import write_text_atomic
-from scheduler.result import relative_gap
+from scheduler.result import Progress, relative_gap
 from scheduler.solver import solve
 from scheduler.solver.pattern_bound import TOLERANCE, not_applicable, pattern_bound
 from scheduler.solver.pattern_dive import dive
@@ -65,7 +65,7 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
     floor = math.ceil(pattern - TOLERANCE) if pattern is not None else None
     at_bound = threading.Event()
 
-    def on_progress(point) -> None:
+    def on_progress(point: Progress) -> None:
         if floor is not None and point.objective is not None and point.objective <= floor:
             at_bound.set()
 
@@ -84,8 +84,8 @@ def cmd_bench_curtois(args: argparse.Namespace) -> int:
     # valid lower bound either way, rounded up: objectives are integers); at the objective it
     # proves the roster optimal
     bound, bound_by, status = result.bound, "search" if result.bound is not None else None, result.status
-    if pattern is not None and (bound is None or math.ceil(pattern - TOLERANCE) > bound):
-        bound, bound_by = float(math.ceil(pattern - TOLERANCE)), "dive"
+    if floor is not None and (bound is None or floor > bound):
+        bound, bound_by = float(floor), "dive"
         if objective is not None and not report.violations and objective <= bound:
             status = "OPTIMAL"
     summary = {
